@@ -1,0 +1,89 @@
+"""Courses and the enrolments that drip them to people."""
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from courses.schedule import WEEKDAY_CODES, Calendar, make_calendar
+from organisations.models import Membership, Organisation
+
+
+def default_weekdays() -> list[int]:
+    return [0, 2, 4]  # Monday, Wednesday, Friday
+
+
+class Course(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    language = models.CharField(_("language"), max_length=8, default="nl")
+    description = models.TextField(_("description"), blank=True)
+    weekdays = models.JSONField(_("weekdays"), default=default_weekdays, help_text=_("0 = Monday … 6 = Sunday"))
+    send_time = models.TimeField(_("send time"), default=dt.time(8, 30))
+    group_name = models.CharField(_("discussion group"), max_length=200, blank=True)
+    group_intro = models.TextField(_("discussion group introduction"), blank=True)
+    external_group_url = models.URLField(_("external group link"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def weekday_codes(self) -> list[str]:
+        return [WEEKDAY_CODES[day] for day in self.weekdays]
+
+    def calendar_for(self, organisation: Organisation, closures: list[tuple[dt.date, dt.date]]) -> Calendar:
+        return make_calendar(
+            timezone=organisation.timezone,
+            holiday_country=organisation.holiday_country,
+            weekdays=self.weekdays,
+            send_time=self.send_time,
+            closures=closures,
+        )
+
+
+class Enrolment(models.Model):
+    """One person following one course. The drip advances ``next_position``."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        PAUSED = "paused", _("paused")
+        FINISHED = "finished", _("all lessons sent")
+        UNSUBSCRIBED = "unsubscribed", _("unsubscribed")
+        STOPPED = "stopped", _("stopped by the organisation")
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="enrolments")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
+    start_date = models.DateField(_("start date"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    next_position = models.PositiveIntegerField(_("next lesson"), default=1)
+    next_due_at = models.DateTimeField(_("next lesson due"), null=True, blank=True)
+    lessons_sent = models.PositiveIntegerField(default=0)
+    lessons_completed = models.PositiveIntegerField(default=0)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [models.UniqueConstraint(fields=["membership", "course"], name="one_enrolment_per_course")]
+        indexes = [
+            # The tick's only scan: active enrolments that are due.
+            models.Index(
+                fields=["next_due_at"], condition=models.Q(status="active"), name="enrolment_due_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} → {self.course}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE

@@ -1,0 +1,73 @@
+"""Enrolment flows: start, pause, resume and end a person's course."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from courses.models import Course, Enrolment
+from courses.schedule import Calendar
+from organisations.models import Membership, Organisation
+
+
+def closures_of(organisation: Organisation) -> list[tuple[dt.date, dt.date]]:
+    return list(organisation.closures.values_list("start", "end"))
+
+
+def enrolment_calendar(enrolment: Enrolment) -> Calendar:
+    organisation = enrolment.membership.organisation
+    return enrolment.course.calendar_for(organisation, closures_of(organisation))
+
+
+def enrolment_create(
+    *, membership: Membership, course: Course, start_date: dt.date, now: dt.datetime
+) -> tuple[Enrolment, bool]:
+    """Enrol a member, or return their existing enrolment unchanged.
+
+    A late joiner starts at lesson 1, at the first slot from the later of the
+    start date and now.
+    """
+    existing = Enrolment.objects.filter(membership=membership, course=course).first()
+    if existing is not None:
+        return existing, False
+    calendar = course.calendar_for(membership.organisation, closures_of(membership.organisation))
+    first = calendar.first_slot_on_or_after(start_date)
+    if first < now:
+        first = calendar.next_slot(now, inclusive=True)
+    enrolment = Enrolment.objects.create(
+        membership=membership, course=course, start_date=start_date, next_position=1, next_due_at=first
+    )
+    return enrolment, True
+
+
+@transaction.atomic
+def enrolment_pause(*, enrolment: Enrolment, now: dt.datetime) -> bool:
+    """Stop the drip for now. Returns False when it was not active."""
+    changed = Enrolment.objects.filter(pk=enrolment.pk, status=Enrolment.Status.ACTIVE).update(
+        status=Enrolment.Status.PAUSED, paused_at=now
+    )
+    enrolment.refresh_from_db()
+    return bool(changed)
+
+
+@transaction.atomic
+def enrolment_resume(*, enrolment: Enrolment, now: dt.datetime) -> bool:
+    """Continue with the next lesson not yet received, at the next slot: no backlog."""
+    enrolment = Enrolment.objects.select_for_update().select_related("membership__organisation", "course").get(
+        pk=enrolment.pk
+    )
+    if enrolment.status != Enrolment.Status.PAUSED:
+        return False
+    enrolment.status = Enrolment.Status.ACTIVE
+    enrolment.paused_at = None
+    enrolment.next_due_at = enrolment_calendar(enrolment).next_slot(now)
+    enrolment.save(update_fields=["status", "paused_at", "next_due_at"])
+    return True
+
+
+def enrolment_unsubscribe(*, enrolment: Enrolment, now: dt.datetime) -> bool:
+    """End the enrolment at the learner's request. Idempotent."""
+    changed = Enrolment.objects.filter(
+        pk=enrolment.pk, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
+    ).update(status=Enrolment.Status.UNSUBSCRIBED, ended_at=now, next_due_at=None)
+    enrolment.refresh_from_db()
+    return bool(changed)

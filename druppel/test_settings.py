@@ -1,0 +1,26 @@
+"""Test overrides. DATABASE_URL and CELERY_BROKER_URL still come from the environment,
+so the same suite runs on the embedded default and on PostgreSQL + Redis."""
+
+import os
+import tempfile
+
+from django.core.management.utils import get_random_secret_key
+
+os.environ.setdefault("SECRET_KEY", get_random_secret_key())
+os.environ.setdefault("DRUPPEL_VAR_DIR", tempfile.mkdtemp(prefix="druppel-test-"))
+
+from druppel.settings import *  # noqa: E402,F403
+from druppel.settings import DATABASES, VAR_DIR  # noqa: E402
+
+DEBUG = False
+SITE_URL = "http://testserver"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SENDGRID_API_KEY = ""
+SENDGRID_TIMEOUT = 2.0
+OUTBOX_DIR = VAR_DIR / "outbox"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so a real Celery worker thread and concurrent ticks
+    # share one database the way separate processes would.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}

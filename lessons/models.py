@@ -1,0 +1,148 @@
+"""Lessons, their versions, and the deliveries that carry them to learners."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, Enrolment
+
+
+class Lesson(models.Model):
+    """A place in a course. What it says lives in its versions."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    position = models.PositiveIntegerField(_("position"))
+    slug = models.SlugField(_("slug"), max_length=120)
+    current_version = models.ForeignKey(
+        "LessonVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+        ordering = ["course", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "position"], name="one_lesson_per_position"),
+            models.UniqueConstraint(fields=["course", "slug"], name="unique_lesson_slug_per_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position:03d} {self.slug}"
+
+
+class LessonVersion(models.Model):
+    """An immutable edition of a lesson. A delivery points at the one it sent."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body_markdown = models.TextField(_("body (Markdown)"))
+    # Rendered and sanitised once, when the version is saved.
+    body_html = models.TextField(editable=False)
+    # {"prompt": str, "options": [str], "correct": int (0-based), "explanation": str} or {}.
+    question = models.JSONField(default=dict, blank=True)
+    checksum = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lesson version")
+        verbose_name_plural = _("lesson versions")
+        constraints = [models.UniqueConstraint(fields=["lesson", "number"], name="unique_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.number})"
+
+    @property
+    def has_question(self) -> bool:
+        return bool(self.question.get("options"))
+
+    @property
+    def options(self) -> list[str]:
+        return list(self.question.get("options", []))
+
+    def is_correct(self, option: int) -> bool:
+        return self.has_question and option == self.question.get("correct")
+
+
+class SendBatch(models.Model):
+    """Up to 1,000 deliveries of one lesson version, sent in one provider request.
+
+    The state machine (see docs/architecture.md):
+    queued -> sending -> sent | unknown | failed; a rejected batch of several
+    deliveries is split into two queued children.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        UNKNOWN = "unknown", _("outcome unknown")
+        FAILED = "failed", _("failed")
+        SPLIT = "split", _("split to isolate an error")
+
+    version = models.ForeignKey(LessonVersion, on_delete=models.PROTECT, related_name="batches")
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    size = models.PositiveIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    message_id = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    queued_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("send batch")
+        verbose_name_plural = _("send batches")
+        indexes = [
+            models.Index(
+                fields=["queued_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="batch_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} ({self.status}, {self.size})"
+
+    @staticmethod
+    def new_claim_token() -> uuid.UUID:
+        return uuid.uuid4()
+
+
+class Delivery(models.Model):
+    """One lesson for one enrolment. Unique: a lesson is sent to an enrolment at most once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        UNKNOWN = "unknown", _("outcome unknown")
+        FAILED = "failed", _("failed")
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="deliveries")
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="deliveries")
+    version = models.ForeignKey(LessonVersion, on_delete=models.PROTECT, related_name="deliveries")
+    batch = models.ForeignKey(SendBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries")
+    position = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    message_id = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answer = models.PositiveSmallIntegerField(null=True, blank=True)
+    answer_correct = models.BooleanField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="one_delivery_per_lesson")]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} ({self.status})"

@@ -1,0 +1,23 @@
+"""Read-side queries for the learner's pages."""
+
+from django.http import Http404
+
+from lessons.models import Delivery, Lesson
+from lessons.tokens import delivery_id_from_token
+
+
+def delivery_from_token(token: str) -> Delivery:
+    """The delivery a signed mail link points at, or 404 for a bad or forged token."""
+    delivery_id = delivery_id_from_token(token)
+    if delivery_id is None:
+        raise Http404("This link is not valid.")
+    try:
+        return Delivery.objects.select_related(
+            "version", "lesson", "enrolment__course", "enrolment__membership__user", "enrolment__membership__organisation"
+        ).get(pk=delivery_id)
+    except Delivery.DoesNotExist:
+        raise Http404("This link is not valid.") from None
+
+
+def course_lesson_count(course_id: int) -> int:
+    return Lesson.objects.filter(course_id=course_id, current_version__isnull=False).count()

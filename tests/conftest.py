@@ -1,0 +1,46 @@
+import io
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.conf import LazySettings
+from django.core.management import call_command
+
+from tests.fake_sendgrid import FakeSendGrid
+
+
+@pytest.fixture
+def fake_sendgrid(settings: LazySettings) -> Iterator[FakeSendGrid]:
+    """The loopback fake SendGrid, with Druppel configured to send through the real SDK to it."""
+    with FakeSendGrid() as fake:
+        settings.SENDGRID_API_KEY = "SG.test-key"
+        settings.SENDGRID_API_HOST = fake.url
+        yield fake
+
+
+@pytest.fixture
+def outbox_dir(settings: LazySettings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.SENDGRID_API_KEY = ""
+    settings.OUTBOX_DIR = tmp_path / "outbox"
+    return settings.OUTBOX_DIR
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"DATABASE_URL: {os.environ.get('DATABASE_URL', '(embedded SQLite)')}",
+        f"CELERY_BROKER_URL: {os.environ.get('CELERY_BROKER_URL', '(embedded file-system broker)')}",
+    ]
+
+
+@pytest.fixture
+def run_tick(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Run `manage.py drip_tick --at AT` the way an operator would, sends included."""
+
+    def run(at: str) -> str:
+        out = io.StringIO()
+        # Inside the test's transaction, commit hooks are captured; run them as a commit would.
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("drip_tick", "--at", at, stdout=out)
+        return out.getvalue()
+
+    return run

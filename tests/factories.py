@@ -1,0 +1,116 @@
+"""factory_boy factories for the domain."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from courses.models import Course, Enrolment
+from courses.services import enrolment_create
+from lessons.models import Lesson, LessonVersion
+from lessons.rendering import render_markdown
+from organisations.models import Membership, Organisation
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Sequence(lambda n: f"Eva{n}")
+    last_name = "Peeters"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Gemeente {n}")
+    slug = factory.Sequence(lambda n: f"gemeente-{n}")
+    timezone = "Europe/Brussels"
+    holiday_country = "BE"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    department = "Communicatie"
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+        django_get_or_create = ("slug",)
+
+    title = "Iedereen mee met sociale media"
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    weekdays = [0, 2, 4]
+    send_time = dt.time(8, 30)
+    language = "nl"
+
+
+def make_lessons(course: Course, count: int) -> list[Lesson]:
+    """A course's lessons, each with one published version and a check question."""
+    lessons = []
+    for position in range(1, count + 1):
+        lesson = Lesson.objects.create(course=course, position=position, slug=f"les-{position}")
+        body = f"Dit is les **{position}**.\n\n- een\n- twee\n"
+        lesson.current_version = LessonVersion.objects.create(
+            lesson=lesson,
+            number=1,
+            title=f"Les nummer {position}",
+            summary=f"Samenvatting {position}",
+            body_markdown=body,
+            body_html=render_markdown(body),
+            question={"prompt": "Welke?", "options": ["A", "B", "C"], "correct": 1, "explanation": "Omdat B."},
+            checksum=f"c{position}",
+        )
+        lesson.save(update_fields=["current_version"])
+        lessons.append(lesson)
+    return lessons
+
+
+def enrol(
+    course: Course,
+    *,
+    organisation: Organisation | None = None,
+    start: dt.date,
+    now: dt.datetime | None = None,
+    user: User | None = None,
+) -> Enrolment:
+    membership = MembershipFactory(
+        organisation=organisation or OrganisationFactory(), user=user or UserFactory()
+    )
+    enrolment, _ = enrolment_create(
+        membership=membership,
+        course=course,
+        start_date=start,
+        now=now or dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC),
+    )
+    return enrolment
+
+
+def enrol_many(course: Course, organisation: Organisation, count: int, *, start: dt.date) -> list[Enrolment]:
+    """Bulk enrolment for batch-size and query-budget tests."""
+    users = User.objects.bulk_create(
+        [User(email=f"bulk{i}-{organisation.slug}@example.org", first_name=f"Naam{i}") for i in range(count)]
+    )
+    memberships = Membership.objects.bulk_create([Membership(organisation=organisation, user=u) for u in users])
+    first = course.calendar_for(organisation, []).first_slot_on_or_after(start)
+    return Enrolment.objects.bulk_create(
+        [Enrolment(membership=m, course=course, start_date=start, next_due_at=first) for m in memberships]
+    )
+
+
+def aware(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
