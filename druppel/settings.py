@@ -96,6 +96,7 @@ def _database() -> dict:
             name = BASE_DIR / name
         name.parent.mkdir(parents=True, exist_ok=True)
         config["NAME"] = str(name)
+        config["ENGINE"] = "druppel.sqlite"
         config["CONN_MAX_AGE"] = 0
         # IMMEDIATE makes concurrent writers queue instead of failing with
         # "database is locked" halfway through a transaction; WAL lets the web

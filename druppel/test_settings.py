@@ -20,7 +20,7 @@ SENDGRID_API_KEY = ""
 SENDGRID_TIMEOUT = 2.0
 OUTBOX_DIR = VAR_DIR / "outbox"
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "druppel.sqlite":
     # A file, not :memory:, so a real Celery worker thread and concurrent ticks
     # share one database the way separate processes would.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}

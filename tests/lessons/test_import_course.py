@@ -1,0 +1,109 @@
+"""`manage.py import_course`: lessons as code, idempotent, versioned, all-or-nothing."""
+
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from courses.models import Course
+from lessons.models import Delivery, Lesson, LessonVersion
+from tests.factories import enrol
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(settings.BASE_DIR) / "content" / "iedereen-mee-met-sociale-media"
+
+
+def import_course(path: Path) -> str:
+    out = StringIO()
+    call_command("import_course", str(path), stdout=out)
+    return out.getvalue().strip()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "course"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+def test_the_sample_course_imports_and_a_second_run_reports_no_changes():
+    first = import_course(SAMPLE)
+    course = Course.objects.get(slug="iedereen-mee-met-sociale-media")
+    count = course.lessons.count()
+    assert count >= 15
+    assert f"{count} lessons created" in first
+    assert course.weekdays == [0, 2, 4]
+    assert import_course(SAMPLE) == f"iedereen-mee-met-sociale-media: no changes ({count} lessons unchanged)"
+    assert LessonVersion.objects.count() == count
+
+
+def test_every_sample_lesson_is_150_to_400_words_with_a_check_question():
+    import_course(SAMPLE)
+    for lesson in Lesson.objects.select_related("current_version"):
+        version = lesson.current_version
+        assert version is not None
+        words = len(version.body_markdown.split())
+        assert 150 <= words <= 400, (lesson.slug, words)
+        assert version.has_question and version.question["explanation"], lesson.slug
+        assert 0 <= version.question["correct"] < len(version.options)
+
+
+def test_an_edited_lesson_gets_a_new_version_and_the_sent_one_is_kept(folder: Path):
+    import_course(folder)
+    lesson = Lesson.objects.get(position=1)
+    old_version = lesson.current_version
+    assert old_version is not None
+    enrolment = enrol(lesson.course, start=lesson.course.created_at.date())
+    Delivery.objects.create(
+        enrolment=enrolment, lesson=lesson, version=old_version, position=1, created_at=old_version.created_at
+    )
+    path = sorted(folder.glob("001-*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nEen extra zin.\n", encoding="utf-8")
+
+    assert "1 new versions" in import_course(folder)
+    lesson.refresh_from_db()
+    assert lesson.current_version is not None
+    assert lesson.current_version.number == 2
+    assert Delivery.objects.get().version == old_version
+    old_version.refresh_from_db()
+    assert "Een extra zin." not in old_version.body_markdown
+
+
+def test_reordering_lessons_moves_them_without_new_versions(folder: Path):
+    import_course(folder)
+    first, second = sorted(folder.glob("00[12]-*.md"))
+    first.rename(folder / ("003a" + first.name[3:]).replace("003a", "002"))
+    second.rename(folder / ("001" + second.name[3:]))
+    report = import_course(folder)
+    assert "2 moved" in report and "0 new versions" in report
+
+
+def test_a_bad_folder_is_reported_whole_and_writes_nothing(folder: Path):
+    (folder / "099-kapot.md").write_text("geen front matter\n", encoding="utf-8")
+    (folder / "Notes.md").write_text("---\ntitle: x\n---\nbody\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="2 error"):
+        import_course(folder)
+    assert not Course.objects.exists()
+    assert not Lesson.objects.exists()
+
+
+def test_a_question_with_an_impossible_answer_is_refused(folder: Path):
+    path = sorted(folder.glob("002-*.md"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("correct:", "correct: 9\n  was:", 1), encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_course", str(folder), stdout=StringIO(), stderr=err)
+    assert "question.correct must be the number of the right option" in err.getvalue()
+    assert not Lesson.objects.exists()
+
+
+def test_a_missing_folder_is_a_clear_error(tmp_path: Path):
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_course", str(tmp_path / "nope"), stdout=StringIO(), stderr=err)
+    assert "not a folder" in err.getvalue()

@@ -1,0 +1,69 @@
+"""`manage.py import_staff`: members and enrolments from a CSV, all or nothing."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from courses.models import Enrolment
+from organisations.models import Membership, Organisation
+from tests.factories import CourseFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "email,first_name,last_name,department\nEva.Peeters@Avelgem.example,Eva,Peeters,Burgerzaken\n\njonas@avelgem.example,Jonas,Claes,Politie\n"
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("import_staff", *args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def test_import_creates_the_organisation_members_and_enrolments(tmp_path: Path):
+    course = CourseFactory(slug="sociale-media")
+    path = tmp_path / "staff.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    output = run("avelgem", str(path), "--course", "sociale-media", "--start", "2027-03-01", "--name", "Gemeente Avelgem")
+    assert "avelgem (new organisation): 2 created, 0 updated, 0 unchanged, 2 newly enrolled" in output
+    organisation = Organisation.objects.get(slug="avelgem")
+    assert organisation.name == "Gemeente Avelgem"
+    assert User.objects.filter(email="eva.peeters@avelgem.example").exists()
+    assert Enrolment.objects.filter(course=course).count() == 2
+    assert Membership.objects.get(user__email="jonas@avelgem.example").department == "Politie"
+    assert "0 created, 0 updated, 2 unchanged, 0 newly enrolled" in run(
+        "avelgem", str(path), "--course", "sociale-media"
+    )
+
+
+def test_a_file_with_a_bad_row_imports_nothing_and_names_the_line(tmp_path: Path):
+    path = tmp_path / "staff.csv"
+    path.write_text(GOOD + "not-an-address,X,Y,Z\neva.peeters@avelgem.example,E,P,B\n", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="2 error"):
+        call_command("import_staff", "avelgem", str(path), stdout=StringIO(), stderr=err)
+    assert "line 5: 'not-an-address' is not a valid email address" in err.getvalue()
+    assert "line 6: eva.peeters@avelgem.example already appears on line 2" in err.getvalue()
+    assert not Organisation.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_a_semicolon_cp1252_file_from_excel_is_read(tmp_path: Path):
+    path = tmp_path / "staff.csv"
+    path.write_bytes("email;first_name;last_name;department\nanais@x.example;Anaïs;Dubois;Welzijn\n".encode("cp1252"))
+    run("ocmw", str(path))
+    assert User.objects.get().first_name == "Anaïs"
+
+
+def test_a_missing_file_or_unknown_course_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(CommandError, match="cannot read"):
+        run("avelgem", str(tmp_path / "missing.csv"))
+    path = tmp_path / "staff.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    with pytest.raises(CommandError, match="no course with slug 'nope'"):
+        run("avelgem", str(path), "--course", "nope")
+    with pytest.raises(CommandError, match="--start must be a date"):
+        run("avelgem", str(path), "--start", "maandag")
+    assert not Organisation.objects.exists()
