@@ -76,9 +76,7 @@ class Enrolment(models.Model):
         constraints = [models.UniqueConstraint(fields=["membership", "course"], name="one_enrolment_per_course")]
         indexes = [
             # The tick's only scan: active enrolments that are due.
-            models.Index(
-                fields=["next_due_at"], condition=models.Q(status="active"), name="enrolment_due_active"
-            )
+            models.Index(fields=["next_due_at"], condition=models.Q(status="active"), name="enrolment_due_active")
         ]
 
     def __str__(self) -> str:

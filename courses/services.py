@@ -52,8 +52,8 @@ def enrolment_pause(*, enrolment: Enrolment, now: dt.datetime) -> bool:
 @transaction.atomic
 def enrolment_resume(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     """Continue with the next lesson not yet received, at the next slot: no backlog."""
-    enrolment = Enrolment.objects.select_for_update().select_related("membership__organisation", "course").get(
-        pk=enrolment.pk
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("membership__organisation", "course").get(pk=enrolment.pk)
     )
     if enrolment.status != Enrolment.Status.PAUSED:
         return False

@@ -9,8 +9,8 @@ from django.core.management.utils import get_random_secret_key
 os.environ.setdefault("SECRET_KEY", get_random_secret_key())
 os.environ.setdefault("DRUPPEL_VAR_DIR", tempfile.mkdtemp(prefix="druppel-test-"))
 
-from druppel.settings import *  # noqa: E402,F403
-from druppel.settings import DATABASES, VAR_DIR  # noqa: E402
+from druppel.settings import *  # noqa: F403
+from druppel.settings import DATABASES, VAR_DIR
 
 DEBUG = False
 SITE_URL = "http://testserver"

@@ -34,7 +34,12 @@ class SyncReport:
     @property
     def changed(self) -> bool:
         return bool(
-            self.course_created or self.course_updated or self.created or self.new_versions or self.moved or self.removed
+            self.course_created
+            or self.course_updated
+            or self.created
+            or self.new_versions
+            or self.moved
+            or self.removed
         )
 
     def summary(self) -> str:
@@ -99,10 +104,13 @@ def _update_course(course: Course, source: CourseSource) -> bool:
 
 def _remove_missing(course: Course, existing: dict[str, Lesson], keep: set[str], report: SyncReport) -> None:
     gone = [lesson for slug, lesson in existing.items() if slug not in keep]
-    sent = {d for d in Delivery.objects.filter(lesson__in=gone).values_list("lesson__slug", flat=True).distinct()}
+    sent = set(Delivery.objects.filter(lesson__in=gone).values_list("lesson__slug", flat=True).distinct())
     if sent:
         raise CourseFolderError(
-            [f"lesson '{slug}' was removed from the folder but has already been sent; restore it" for slug in sorted(sent)]
+            [
+                f"lesson '{slug}' was removed from the folder but has already been sent; restore it"
+                for slug in sorted(sent)
+            ]
         )
     for lesson in gone:
         report.removed.append(lesson.slug)

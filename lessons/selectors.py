@@ -13,7 +13,11 @@ def delivery_from_token(token: str) -> Delivery:
         raise Http404("This link is not valid.")
     try:
         return Delivery.objects.select_related(
-            "version", "lesson", "enrolment__course", "enrolment__membership__user", "enrolment__membership__organisation"
+            "version",
+            "lesson",
+            "enrolment__course",
+            "enrolment__membership__user",
+            "enrolment__membership__organisation",
         ).get(pk=delivery_id)
     except Delivery.DoesNotExist:
         raise Http404("This link is not valid.") from None

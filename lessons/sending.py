@@ -9,6 +9,7 @@ import enum
 import logging
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -20,7 +21,6 @@ from mailer.message import (
     ConfigurationError,
     OutcomeUnknownError,
     RejectedError,
-    RetryableError,
 )
 from mailer.transports import get_transport
 
@@ -141,5 +141,5 @@ def _isolate(
                 version_id=batch.version_id, parent=batch, size=len(half), created_at=now, queued_at=now
             )
             Delivery.objects.filter(pk__in=[d.pk for d in half]).update(batch=child)
-            transaction.on_commit(lambda child_id=child.pk: dispatch(child_id))
+            transaction.on_commit(partial(dispatch, child.pk))
     return Outcome.SPLIT

@@ -55,11 +55,11 @@ def answer(request: HttpRequest, token: str, option: int) -> HttpResponse:
     delivery = delivery_from_token(token)
     options = delivery.version.options
     if request.method == "POST":
-        chosen = request.POST.get("option", "")
-        if not chosen.isdigit() or not 1 <= int(chosen) <= len(options):
+        posted = request.POST.get("option", "")
+        if not posted.isdigit() or not 1 <= int(posted) <= len(options):
             context = _context(delivery, token, chosen=option, error=_("Choose one of the answers."))
             return _private(render(request, "lessons/answer_confirm.html", context, status=400))
-        delivery = delivery_answer(delivery=delivery, option=int(chosen) - 1, now=timezone.now())
+        delivery = delivery_answer(delivery=delivery, option=int(posted) - 1, now=timezone.now())
         return _private(render(request, "lessons/answer_result.html", _context(delivery, token)))
     if delivery.answered_at is not None:
         return _private(render(request, "lessons/answer_result.html", _context(delivery, token)))
@@ -106,5 +106,3 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def thread(request: HttpRequest, token: str) -> HttpResponse:
     delivery = delivery_from_token(token)
     return _private(render(request, "lessons/thread.html", _context(delivery, token)))
-
-

@@ -49,7 +49,9 @@ def parse_staff_csv(data: bytes) -> StaffFile:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
-        return StaffFile(rows=[], errors=[f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"])
+        return StaffFile(
+            rows=[], errors=[f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"]
+        )
     reader.fieldnames = header
     rows: list[StaffRow] = []
     errors: list[str] = []

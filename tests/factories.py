@@ -13,7 +13,7 @@ from lessons.rendering import render_markdown
 from organisations.models import Membership, Organisation
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -23,7 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = "Peeters"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("slug",)
@@ -34,7 +34,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     holiday_country = "BE"
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -43,7 +43,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     department = "Communicatie"
 
 
-class CourseFactory(factory.django.DjangoModelFactory):
+class CourseFactory(factory.django.DjangoModelFactory[Course]):
     class Meta:
         model = Course
         django_get_or_create = ("slug",)
@@ -84,8 +84,8 @@ def enrol(
     now: dt.datetime | None = None,
     user: User | None = None,
 ) -> Enrolment:
-    membership = MembershipFactory(
-        organisation=organisation or OrganisationFactory(), user=user or UserFactory()
+    membership = MembershipFactory.create(
+        organisation=organisation or OrganisationFactory.create(), user=user or UserFactory.create()
     )
     enrolment, _ = enrolment_create(
         membership=membership,

@@ -118,9 +118,7 @@ class RecordedRequest:
         }
 
 
-def _error(
-    message: str, field_name: str | None = None, help_url: str | None = None
-) -> JSONDict:
+def _error(message: str, field_name: str | None = None, help_url: str | None = None) -> JSONDict:
     return {"message": message, "field": field_name, "help": help_url}
 
 
@@ -170,9 +168,7 @@ def _new_message_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _check_message(
-    body: JSONDict, rejected: dict[str, int]
-) -> tuple[int, list[JSONDict]]:
+def _check_message(body: JSONDict, rejected: dict[str, int]) -> tuple[int, list[JSONDict]]:
     """Validate a mail-send body; return (status, errors), 202 when fine.
 
     One pass over the personalizations, so the cost is linear in the size
@@ -182,9 +178,7 @@ def _check_message(
     rejections: list[JSONDict] = []
     reject_status = 0
 
-    has_template = isinstance(body.get("template_id"), str) and bool(
-        body["template_id"]
-    )
+    has_template = isinstance(body.get("template_id"), str) and bool(body["template_id"])
     top_subject = body.get("subject")
     has_top_subject = isinstance(top_subject, str) and bool(top_subject)
     every_personalization_has_subject = True
@@ -212,9 +206,7 @@ def _check_message(
     for p_index, personalization in enumerate(personalizations):
         prefix = f"personalizations.{p_index}"
         if not isinstance(personalization, dict):
-            errors.append(
-                _error("Each personalization must be an object.", prefix, _HELP_URL)
-            )
+            errors.append(_error("Each personalization must be an object.", prefix, _HELP_URL))
             every_personalization_has_subject = False
             continue
         subject = personalization.get("subject")
@@ -235,16 +227,12 @@ def _check_message(
             email = recipient.get("email") if isinstance(recipient, dict) else None
             field_name = f"{prefix}.to.{t_index}.email"
             if not _looks_like_email(email):
-                errors.append(
-                    _error("Does not contain a valid address.", field_name, _HELP_URL)
-                )
+                errors.append(_error("Does not contain a valid address.", field_name, _HELP_URL))
                 continue
             status = rejected.get(email.lower()) if rejected else None
             if status is not None:
                 reject_status = reject_status or status
-                rejections.append(
-                    _error("Does not contain a valid address.", field_name)
-                )
+                rejections.append(_error("Does not contain a valid address.", field_name))
 
     sender = body.get("from")
     if not isinstance(sender, dict) or not _looks_like_email(sender.get("email")):
@@ -257,11 +245,7 @@ def _check_message(
             )
         )
 
-    if (
-        not has_top_subject
-        and not has_template
-        and not (personalizations and every_personalization_has_subject)
-    ):
+    if not has_top_subject and not has_template and not (personalizations and every_personalization_has_subject):
         errors.append(
             _error(
                 "The subject is required. You can get around this requirement if you use a "
@@ -292,11 +276,7 @@ def _check_message(
         )
     else:
         for c_index, block in enumerate(content):
-            if (
-                not isinstance(block, dict)
-                or not isinstance(block.get("type"), str)
-                or not block["type"]
-            ):
+            if not isinstance(block, dict) or not isinstance(block.get("type"), str) or not block["type"]:
                 errors.append(
                     _error(
                         "The content type must be provided.",
@@ -335,9 +315,7 @@ def _response_from_json(item: object) -> Response:
         raise TypeError("status must be an integer")
     if not isinstance(delay, int | float) or isinstance(delay, bool):
         raise TypeError("delay must be a number")
-    if not isinstance(headers, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
-    ):
+    if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
         raise TypeError("headers must map strings to strings")
     if isinstance(raw_body, str):
         body = raw_body.encode()
@@ -348,9 +326,7 @@ def _response_from_json(item: object) -> Response:
     return Response(status=status, body=body, headers=dict(headers), delay=float(delay))
 
 
-_NOT_A_JSON_OBJECT = _errors_body(
-    [_error("Bad Request: the body must be a JSON object.", None, _HELP_URL)]
-)
+_NOT_A_JSON_OBJECT = _errors_body([_error("Bad Request: the body must be a JSON object.", None, _HELP_URL)])
 
 
 class _Server(ThreadingHTTPServer):
@@ -403,9 +379,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ---------------------------------------------------------
 
-    def _send(
-        self, status: int, body: bytes = b"", headers: dict[str, str] | None = None
-    ) -> None:
+    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         extra = headers or {}
         if body and not any(name.lower() == "content-type" for name in extra):
@@ -470,9 +444,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == MAIL_SEND_PATH:
             if self.command != "POST":
-                self._send(
-                    405, _errors_body([_error("method not allowed")]), {"Allow": "POST"}
-                )
+                self._send(405, _errors_body([_error("method not allowed")]), {"Allow": "POST"})
             else:
                 self._mail_send(raw)
         elif path.startswith(CONTROL_PREFIX):
@@ -490,9 +462,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:  # also covers UnicodeDecodeError
             parsed = None
         body: JSONDict = parsed if isinstance(parsed, dict) else {}
-        record, scripted, generation = fake._begin(
-            self.command, self.path, headers, body
-        )
+        record, scripted, generation = fake._begin(self.command, self.path, headers, body)
 
         if scripted is not None and scripted.delay > 0:
             fake._sleep(scripted.delay)
@@ -542,9 +512,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _control(self, name: str, raw: bytes) -> None:
         fake = self.server.fake
         if self.command == "GET" and name == "requests":
-            self._send_json(
-                200, [record.as_json() for record in fake._requests_snapshot()]
-            )
+            self._send_json(200, [record.as_json() for record in fake._requests_snapshot()])
             return
         if self.command == "GET" and name == "stats":
             self._send_json(200, fake.stats())
@@ -552,9 +520,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "POST" or name not in ("script", "reject", "reset"):
             self._send(
                 404,
-                _errors_body(
-                    [_error(f"unknown control endpoint {self.command} {name}")]
-                ),
+                _errors_body([_error(f"unknown control endpoint {self.command} {name}")]),
             )
             return
         if name == "reset":
@@ -575,9 +541,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 emails = payload.get("emails")
                 status = payload.get("status", 400)
-                if not isinstance(emails, list) or not all(
-                    isinstance(e, str) for e in emails
-                ):
+                if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
                     raise TypeError('"emails" must be a list of strings')
                 if not isinstance(status, int) or isinstance(status, bool):
                     raise TypeError('"status" must be an integer')
@@ -590,9 +554,7 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeSendGrid:
     """Fake SendGrid v3 Mail Send endpoint served from a daemon thread."""
 
-    def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
-    ) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> None:
         self.host = host
         self.port = port
         self.verbose = verbose
@@ -675,9 +637,7 @@ class FakeSendGrid:
         stands for ``Response(status=that_int)``. Once the queue is empty the
         fake behaves normally again.
         """
-        queued = [
-            r if isinstance(r, Response) else Response(status=r) for r in responses
-        ]
+        queued = [r if isinstance(r, Response) else Response(status=r) for r in responses]
         with self._lock:
             self._script.extend(queued)
 
@@ -708,9 +668,7 @@ class FakeSendGrid:
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
         """Block until at least `count` requests were accepted; False on timeout."""
         with self._accepted_changed:
-            return self._accepted_changed.wait_for(
-                lambda: len(self.accepted) >= count, timeout
-            )
+            return self._accepted_changed.wait_for(lambda: len(self.accepted) >= count, timeout)
 
     def personalizations(self) -> list[JSONDict]:
         """All personalizations of accepted requests, flattened, in order."""
@@ -777,9 +735,7 @@ class FakeSendGrid:
             if status == 202 and generation == self._generation:
                 self.accepted.append(record)
                 items = record.body.get("personalizations")
-                self._accepted_personalizations += (
-                    len(items) if isinstance(items, list) else 0
-                )
+                self._accepted_personalizations += len(items) if isinstance(items, list) else 0
                 self._accepted_changed.notify_all()
 
     def _sleep(self, seconds: float) -> None:
@@ -813,9 +769,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3030, help="0 picks a free port")
-    parser.add_argument(
-        "--verbose", action="store_true", help="log every request to stderr"
-    )
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
 
     stop_requested = threading.Event()

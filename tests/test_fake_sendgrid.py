@@ -99,10 +99,7 @@ def test_fake_answers_202_with_a_message_id(fake: FakeSendGrid) -> None:
 
 def test_every_accepted_request_gets_its_own_message_id(fake: FakeSendGrid) -> None:
     client = sdk_client(fake)
-    ids = {
-        send(client, message("ada@example.com")).headers["X-Message-Id"]
-        for _ in range(20)
-    }
+    ids = {send(client, message("ada@example.com")).headers["X-Message-Id"] for _ in range(20)}
 
     assert len(ids) == 20
 
@@ -272,9 +269,7 @@ def test_a_body_that_is_not_json_is_answered_400(fake: FakeSendGrid) -> None:
         (lambda body: body.pop("personalizations"), "personalizations"),
         (lambda body: body.update(personalizations=[]), "personalizations"),
         (
-            lambda body: body.update(
-                personalizations=[{"cc": [{"email": "a@example.com"}]}]
-            ),
+            lambda body: body.update(personalizations=[{"cc": [{"email": "a@example.com"}]}]),
             "personalizations.0.to",
         ),
         (
@@ -365,12 +360,8 @@ def test_reset_forgets_requests_scripts_and_rejections(fake: FakeSendGrid) -> No
 def test_the_control_api_scripts_rejects_reports_and_resets(fake: FakeSendGrid) -> None:
     client = sdk_client(fake)
 
-    assert control(
-        fake, "script", {"responses": [{"status": 429}, {"status": 202, "delay": 0.05}]}
-    ) == {"queued": 2}
-    assert control(
-        fake, "reject", {"emails": ["bounce@example.com"], "status": 400}
-    ) == {
+    assert control(fake, "script", {"responses": [{"status": 429}, {"status": 202, "delay": 0.05}]}) == {"queued": 2}
+    assert control(fake, "reject", {"emails": ["bounce@example.com"], "status": 400}) == {
         "rejected": 1,
         "status": 400,
     }
@@ -393,9 +384,7 @@ def test_the_control_api_scripts_rejects_reports_and_resets(fake: FakeSendGrid) 
     ]
     assert listed[1]["method"] == "POST"
     assert listed[1]["path"] == "/v3/mail/send"
-    assert listed[1]["body"]["personalizations"][1] == {
-        "to": [{"email": "grace@example.com"}]
-    }
+    assert listed[1]["body"]["personalizations"][1] == {"to": [{"email": "grace@example.com"}]}
     assert isinstance(listed[1]["received_at"], float)
 
     assert control(fake, "reset", {}) == {"reset": True}
@@ -429,9 +418,7 @@ def test_a_keep_alive_connection_serves_several_requests(fake: FakeSendGrid) -> 
             response.read()
             statuses.append(response.status)
             # http.client drops its socket when the server closes the connection.
-            local_ports.add(
-                connection.sock.getsockname()[1] if connection.sock else None
-            )
+            local_ports.add(connection.sock.getsockname()[1] if connection.sock else None)
     finally:
         connection.close()
 

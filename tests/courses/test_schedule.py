@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 import zoneinfo
 
 from hypothesis import given, settings
@@ -104,7 +105,7 @@ def test_slots_are_increasing_local_send_times_on_open_course_days(zone, country
     cal = make_calendar(timezone=zone, holiday_country=country, weekdays=weekdays, send_time=send_time)
     slots = take(cal.slots_from(start), 12)
     assert slots[0] >= start
-    assert all(a < b for a, b in zip(slots, slots[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(slots))
     tz = zoneinfo.ZoneInfo(zone)
     for slot in slots:
         local_slot = slot.astimezone(tz)
@@ -113,7 +114,7 @@ def test_slots_are_increasing_local_send_times_on_open_course_days(zone, country
         # Wall-clock time is the send time, unless the send time fell in a DST gap.
         assert local_slot.time() == send_time or local_slot.dst() != (local_slot - dt.timedelta(hours=3)).dst()
     # No open course day is skipped between consecutive slots.
-    for a, b in zip(slots, slots[1:], strict=False):
+    for a, b in itertools.pairwise(slots):
         day = a.astimezone(tz).date() + dt.timedelta(days=1)
         while day < b.astimezone(tz).date():
             assert cal.slot_on(day) is None

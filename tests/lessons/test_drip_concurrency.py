@@ -45,10 +45,10 @@ def run_in_threads(target, count: int) -> list[BaseException]:  # type: ignore[n
 
 @pytest.mark.django_db(transaction=True)
 def test_two_ticks_at_once_create_and_send_each_delivery_once(fake_sendgrid):  # type: ignore[no-untyped-def]
-    course = CourseFactory()
+    course = CourseFactory.create()
     make_lessons(course, 3)
     for _ in range(3):
-        enrol_many(course, OrganisationFactory(), 700, start=MONDAY.date())
+        enrol_many(course, OrganisationFactory.create(), 700, start=MONDAY.date())
     planned: list[list[int]] = [[], []]
 
     def tick(index: int) -> None:

@@ -29,9 +29,9 @@ def plan(batches: list[int]) -> None:
 
 
 def plan_and_send(count: int) -> int:
-    course = CourseFactory()
+    course = CourseFactory.create()
     make_lessons(course, 2)
-    enrol_many(course, OrganisationFactory(), count, start=MONDAY.date())
+    enrol_many(course, OrganisationFactory.create(), count, start=MONDAY.date())
     with CaptureQueriesContext(connection) as queries:
         batches: list[int] = []
         plan(batches)
@@ -50,9 +50,9 @@ def test_planning_and_sending_1000_recipients_takes_as_many_queries_as_10(fake_s
 
 
 def test_planning_and_sending_1000_recipients_stays_within_the_budget(fake_sendgrid, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
-    course = CourseFactory()
+    course = CourseFactory.create()
     make_lessons(course, 2)
-    enrol_many(course, OrganisationFactory(), 1000, start=MONDAY.date())
+    enrol_many(course, OrganisationFactory.create(), 1000, start=MONDAY.date())
     with django_assert_max_num_queries(BUDGET):
         batches: list[int] = []
         plan(batches)

@@ -20,7 +20,7 @@ def positions(enrolment: Enrolment) -> list[int]:
 
 @pytest.fixture
 def course():  # type: ignore[no-untyped-def]
-    course = CourseFactory()
+    course = CourseFactory.create()
     make_lessons(course, 8)
     return course
 
@@ -77,13 +77,11 @@ def test_paused_enrolment_resumes_with_next_lesson(course, run_tick):  # type: i
 
 
 def test_late_joiner_starts_at_lesson_1(course, run_tick):  # type: ignore[no-untyped-def]
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory.create()
     early = enrol(course, organisation=organisation, start=dt.date(2027, 3, 1))
     for at in ("2027-03-01T08:30:00+01:00", "2027-03-03T08:30:00+01:00", "2027-03-05T08:30:00+01:00"):
         run_tick(at)
-    late = enrol(
-        course, organisation=organisation, start=dt.date(2027, 3, 1), now=aware("2027-03-06T10:00:00+01:00")
-    )
+    late = enrol(course, organisation=organisation, start=dt.date(2027, 3, 1), now=aware("2027-03-06T10:00:00+01:00"))
     assert late.next_due_at == aware("2027-03-08T08:30:00+01:00")
     run_tick("2027-03-08T08:30:00+01:00")
     assert positions(early) == [1, 2, 3, 4]
@@ -114,7 +112,7 @@ def test_running_the_same_tick_twice_sends_nothing_more(course, run_tick):  # ty
 
 
 def test_the_enrolment_finishes_after_the_last_lesson(run_tick):  # type: ignore[no-untyped-def]
-    course = CourseFactory()
+    course = CourseFactory.create()
     make_lessons(course, 2)
     enrolment = enrol(course, start=dt.date(2027, 3, 1))
     for at in ("2027-03-01T08:30:00+01:00", "2027-03-03T08:30:00+01:00", "2027-03-05T08:30:00+01:00"):

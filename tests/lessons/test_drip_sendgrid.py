@@ -7,7 +7,6 @@ import pytest
 from courses.models import Enrolment
 from lessons.models import Delivery, SendBatch
 from tests.factories import CourseFactory, OrganisationFactory, enrol, enrol_many, make_lessons
-from tests.fake_sendgrid import Response
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,7 @@ WEDNESDAY = "2027-03-03T08:30:00+01:00"
 
 @pytest.fixture
 def course():  # type: ignore[no-untyped-def]
-    course = CourseFactory()
+    course = CourseFactory.create()
     make_lessons(course, 3)
     return course
 
@@ -25,7 +24,7 @@ def course():  # type: ignore[no-untyped-def]
 def test_tick_sends_lesson_1_to_every_active_enrolment_in_requests_of_at_most_1000(  # type: ignore[no-untyped-def]
     course, fake_sendgrid, run_tick
 ):
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory.create()
     enrolments = enrol_many(course, organisation, 2345, start=dt.date(2027, 3, 1))
     paused = enrol(course, organisation=organisation, start=dt.date(2027, 3, 1))
     Enrolment.objects.filter(pk=paused.pk).update(status=Enrolment.Status.PAUSED)

@@ -48,7 +48,8 @@ def test_every_sample_lesson_is_150_to_400_words_with_a_check_question():
         assert version is not None
         words = len(version.body_markdown.split())
         assert 150 <= words <= 400, (lesson.slug, words)
-        assert version.has_question and version.question["explanation"], lesson.slug
+        assert version.has_question, lesson.slug
+        assert version.question["explanation"], lesson.slug
         assert 0 <= version.question["correct"] < len(version.options)
 
 
@@ -79,7 +80,8 @@ def test_reordering_lessons_moves_them_without_new_versions(folder: Path):
     first.rename(folder / ("003a" + first.name[3:]).replace("003a", "002"))
     second.rename(folder / ("001" + second.name[3:]))
     report = import_course(folder)
-    assert "2 moved" in report and "0 new versions" in report
+    assert "2 moved" in report
+    assert "0 new versions" in report
 
 
 def test_a_bad_folder_is_reported_whole_and_writes_nothing(folder: Path):

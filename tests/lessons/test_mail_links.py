@@ -20,7 +20,7 @@ MONDAY = "2027-03-01T08:30:00+01:00"
 
 @pytest.fixture
 def sent_mail(outbox_dir: Path, run_tick):  # type: ignore[no-untyped-def]
-    course = CourseFactory()
+    course = CourseFactory.create()
     make_lessons(course, 3)
     enrolment = enrol(course, start=dt.date(2027, 3, 1))
     run_tick(MONDAY)
@@ -59,7 +59,8 @@ def test_the_mail_is_personalised_and_complete(sent_mail):  # type: ignore[no-un
     html = message.get_body(("html",)).get_content()
     assert f"Dag {enrolment.membership.user.first_name}," in html
     assert "Les 1 van 3 · 0 voltooid" in html
-    assert "__dr_" not in html and "__dr_" not in message.get_body(("plain",)).get_content()
+    assert "__dr_" not in html
+    assert "__dr_" not in message.get_body(("plain",)).get_content()
 
 
 def test_a_get_on_every_link_in_a_sent_mail_opens_a_page_and_changes_no_state(sent_mail):  # type: ignore[no-untyped-def]
@@ -135,3 +136,12 @@ def test_pause_and_resume_take_a_post(sent_mail):  # type: ignore[no-untyped-def
 def test_a_forged_token_gets_404():
     assert Client().get("/l/1.forged-signature/").status_code == 404
     assert Client().post("/l/1.forged-signature/unsubscribe/").status_code == 404
+
+
+def test_pages_are_dutch_whatever_the_browser_asks_and_english_when_chosen(sent_mail, settings):  # type: ignore[no-untyped-def]
+    _, message = sent_mail
+    path = next(link for link in mail_links(message) if link.endswith("/pause/")).removeprefix("http://testserver")
+    english_browser = Client(headers={"accept-language": "en-US,en;q=0.9"})
+    assert "Pauzeer mijn lessen" in english_browser.get(path).content.decode()
+    english_browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Pause my lessons" in english_browser.get(path).content.decode()

@@ -34,9 +34,9 @@ def worker():  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_beat_tick_and_sends_through_the_sdk(fake_sendgrid, worker):  # type: ignore[no-untyped-def]
-    course = CourseFactory()
+    course = CourseFactory.create()
     make_lessons(course, 2)
-    enrolments = enrol_many(course, OrganisationFactory(), 1500, start=dt.date(2027, 3, 1))
+    enrolments = enrol_many(course, OrganisationFactory.create(), 1500, start=dt.date(2027, 3, 1))
 
     # Exactly the message beat publishes every minute (with a fixed moment).
     drip_tick.delay(at=MONDAY)

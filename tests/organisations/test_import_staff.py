@@ -13,7 +13,12 @@ from tests.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
 
-GOOD = "email,first_name,last_name,department\nEva.Peeters@Avelgem.example,Eva,Peeters,Burgerzaken\n\njonas@avelgem.example,Jonas,Claes,Politie\n"
+GOOD = (
+    "email,first_name,last_name,department\n"
+    "Eva.Peeters@Avelgem.example,Eva,Peeters,Burgerzaken\n"
+    "\n"
+    "jonas@avelgem.example,Jonas,Claes,Politie\n"
+)
 
 
 def run(*args: str) -> str:
@@ -23,10 +28,12 @@ def run(*args: str) -> str:
 
 
 def test_import_creates_the_organisation_members_and_enrolments(tmp_path: Path):
-    course = CourseFactory(slug="sociale-media")
+    course = CourseFactory.create(slug="sociale-media")
     path = tmp_path / "staff.csv"
     path.write_text(GOOD, encoding="utf-8")
-    output = run("avelgem", str(path), "--course", "sociale-media", "--start", "2027-03-01", "--name", "Gemeente Avelgem")
+    output = run(
+        "avelgem", str(path), "--course", "sociale-media", "--start", "2027-03-01", "--name", "Gemeente Avelgem"
+    )
     assert "avelgem (new organisation): 2 created, 0 updated, 0 unchanged, 2 newly enrolled" in output
     organisation = Organisation.objects.get(slug="avelgem")
     assert organisation.name == "Gemeente Avelgem"

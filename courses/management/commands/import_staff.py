@@ -46,7 +46,9 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        report = staff_import(organisation=organisation, rows=parsed.rows, course=course, start_date=start, now=timezone.now())
+        report = staff_import(
+            organisation=organisation, rows=parsed.rows, course=course, start_date=start, now=timezone.now()
+        )
         for line in report.lines:
             self.stdout.write(line)
         prefix = f"{organisation.slug} (new organisation)" if created else organisation.slug

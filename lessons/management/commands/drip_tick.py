@@ -19,9 +19,7 @@ class Command(BaseCommand):
         # The same task beat runs, executed inline: its sends run inline too.
         report = drip_tick.apply(kwargs={"at": at.isoformat()}, throw=True).get()
         batch_ids = report["batches"] + report["requeued"]
-        counts = dict(
-            SendBatch.objects.filter(pk__in=batch_ids).values_list("status").annotate(n=Count("deliveries"))
-        )
+        counts = dict(SendBatch.objects.filter(pk__in=batch_ids).values_list("status").annotate(n=Count("deliveries")))
         states = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("sent", "unknown", "failed", "queued", "sending"))
         self.stdout.write(
             f"tick at {report['at']}: planned {report['planned']} deliveries in {len(report['batches'])} batches, "

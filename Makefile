@@ -1,0 +1,44 @@
+# The few commands people type. Everything sets itself up on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint format messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: migrate, load the demo, start web + worker + beat (embedded: SQLite, file broker, outbox)
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py demo
+	DEBUG=1 bin/run
+
+## make test: the whole suite (browser tests included) on whatever DATABASE_URL/CELERY_BROKER_URL say
+test: install
+	bin/ensure-chromium
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make messages: refresh and compile the Dutch catalogue (needs gettext)
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l nl --no-location --ignore=.venv --ignore=var --ignore=tests
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l nl --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var
