@@ -43,9 +43,16 @@ def parse_staff_csv(data: bytes) -> StaffFile:
         text = decode(data)
     except UnicodeDecodeError:
         return StaffFile(rows=[], errors=["the file is neither UTF-8 nor Windows-1252 text"])
+    try:
+        return _parse(text)
+    except csv.Error as exc:
+        return StaffFile(rows=[], errors=[f"the file is not readable as CSV: {exc}"])
+
+
+def _parse(text: str) -> StaffFile:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
