@@ -85,3 +85,32 @@ class Enrolment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class Offering(models.Model):
+    """An organisation taking a course: when it starts, for how many people."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="offerings")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="offerings")
+    start_date = models.DateField(_("start date"))
+    seats = models.PositiveIntegerField(
+        _("seats"), null=True, blank=True, help_text=_("How many people may follow it; empty for no limit.")
+    )
+    external_group_url = models.URLField(
+        _("external discussion link"), blank=True, help_text=_("Shown in every lesson mail, e.g. a Teams group.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course offering")
+        verbose_name_plural = _("course offerings")
+        constraints = [models.UniqueConstraint(fields=["organisation", "course"], name="one_offering_per_course")]
+
+    def __str__(self) -> str:
+        return f"{self.course} @ {self.organisation}"
+
+    def enrolments(self) -> "models.QuerySet[Enrolment]":
+        return Enrolment.objects.filter(membership__organisation=self.organisation, course=self.course)
+
+    def seats_taken(self) -> int:
+        return self.enrolments().exclude(status__in=[Enrolment.Status.UNSUBSCRIBED, Enrolment.Status.STOPPED]).count()

@@ -47,11 +47,18 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    *(["allauth.socialaccount.providers.microsoft"] if env_str("MICROSOFT_ENTRA_CLIENT_ID") else []),
     "accounts",
     "organisations",
     "courses",
     "lessons",
     "mailer",
+    "dashboard",
+    "learners",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "druppel.urls"
@@ -113,6 +121,52 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+# --- Sign-in (django-allauth) ------------------------------------------------
+# Email is the identity; learners sign in with a code mailed to them and never
+# need a password. Admins and trainers may add a password and TOTP. Nobody signs
+# up on their own: people arrive through a staff import or an invite link.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Druppel: "
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Druppel"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {}
+if env_str("MICROSOFT_ENTRA_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["microsoft"] = {
+        "APPS": [
+            {
+                "client_id": env_str("MICROSOFT_ENTRA_CLIENT_ID"),
+                "secret": env_str("MICROSOFT_ENTRA_CLIENT_SECRET"),
+                "settings": {"tenant": env_str("MICROSOFT_ENTRA_TENANT", "organizations")},
+            }
+        ]
+    }
+
+# allauth's rate limits need a cache shared by every web process in production.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+        if env_str("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -142,6 +196,8 @@ SENDGRID_WEBHOOK_PUBLIC_KEY = env_str("SENDGRID_WEBHOOK_PUBLIC_KEY")
 # Seconds for connect and for each read; a read timeout leaves a batch "unknown".
 SENDGRID_TIMEOUT = env_float("SENDGRID_TIMEOUT", 15.0)
 OUTBOX_DIR = VAR_DIR / "outbox"
+# Sign-in codes and other single mails go through the same transport as lessons.
+EMAIL_BACKEND = "mailer.backends.TransportEmailBackend"
 
 # --- The drip ---------------------------------------------------------------
 # SendGrid accepts at most 1,000 personalizations per request.

@@ -2,12 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from druppel.views import healthz
+from druppel.views import healthz, home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("org/<slug:org_slug>/", include("dashboard.urls")),
+    path("me/", include("learners.urls")),
     path("", include("lessons.urls")),
 ]
 

@@ -59,8 +59,10 @@ def sendgrid_payload(message: BatchMessage) -> dict:
         "from": _address(message.from_email),
         "subject": message.subject,
         "personalizations": personalizations,
-        "content": [{"type": "text/plain", "value": message.text}, {"type": "text/html", "value": message.html}],
+        "content": [{"type": "text/plain", "value": message.text}],
     }
+    if message.html:
+        payload["content"].append({"type": "text/html", "value": message.html})
     if message.headers:
         payload["headers"] = message.headers
     if message.categories:
@@ -141,7 +143,8 @@ class OutboxTransport:
                 to=[formataddr((recipient.name, recipient.email))],
                 headers={**message.headers, **recipient.headers, "X-Message-Id": message_id},
             )
-            mail.attach_alternative(html, "text/html")
+            if html:
+                mail.attach_alternative(html, "text/html")
             tag = re.sub(r"[^A-Za-z0-9]+", "-", "-".join(recipient.custom_args.values()))[:40] or str(index)
             path = self.directory / f"{stamp}-{message_id}-{tag}.eml"
             path.write_bytes(mail.message().as_bytes())
