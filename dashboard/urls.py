@@ -1,9 +1,9 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard.views import home
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.organisation_home, name="home"),
+    path("", home.organisation_home, name="home"),
 ]
