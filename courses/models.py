@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,8 @@ class Offering(models.Model):
     external_group_url = models.URLField(
         _("external discussion link"), blank=True, help_text=_("Shown in every lesson mail, e.g. a Teams group.")
     )
+    # The current invite link's last valid day; a new link replaces (and so revokes) the old one.
+    invite_expires_on = models.DateField(_("invite link valid until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,3 +117,31 @@ class Offering(models.Model):
 
     def seats_taken(self) -> int:
         return self.enrolments().exclude(status__in=[Enrolment.Status.UNSUBSCRIBED, Enrolment.Status.STOPPED]).count()
+
+
+class StaffUpload(models.Model):
+    """A staff list uploaded on the web, kept between its preview and its confirmation.
+
+    The raw bytes are stored rather than the parsed rows so that the confirmation
+    re-parses and re-plans against the database as it is then: what is written is
+    exactly what a fresh preview would show. It lives in the database (not the
+    session) because a 2 MB file does not belong in a signed cookie or session
+    row, and because the row is scoped to its organisation: a confirmation looks
+    it up by (organisation, id), so another organisation's id is a 404.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff_uploads")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    data = models.BinaryField(_("file contents"))
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    full_list = models.BooleanField(_("complete staff list"), default=True)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff upload")
+        verbose_name_plural = _("staff uploads")
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.pk} @ {self.organisation}"

@@ -71,3 +71,25 @@ def enrolment_unsubscribe(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     ).update(status=Enrolment.Status.UNSUBSCRIBED, ended_at=now, next_due_at=None)
     enrolment.refresh_from_db()
     return bool(changed)
+
+
+def enrolments_stop(*, memberships: list[int], now: dt.datetime) -> int:
+    """The organisation ends these members' courses (they left). Deliveries and answers stay."""
+    return Enrolment.objects.filter(
+        membership_id__in=memberships, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
+    ).update(status=Enrolment.Status.STOPPED, ended_at=now, next_due_at=None)
+
+
+@transaction.atomic
+def enrolment_restart(*, enrolment: Enrolment, now: dt.datetime) -> bool:
+    """A member the organisation stopped is back: continue with the next lesson, at the next slot."""
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("membership__organisation", "course").get(pk=enrolment.pk)
+    )
+    if enrolment.status != Enrolment.Status.STOPPED:
+        return False
+    enrolment.status = Enrolment.Status.ACTIVE
+    enrolment.ended_at = None
+    enrolment.next_due_at = enrolment_calendar(enrolment).next_slot(now)
+    enrolment.save(update_fields=["status", "ended_at", "next_due_at"])
+    return True

@@ -87,6 +87,9 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.LEARNER)
     department = models.CharField(_("department"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set by the first staff import that lists this person: only imported people
+    # are removed by a later complete list (admins and invitees are not on HR's file).
+    imported_at = models.DateTimeField(_("first imported"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,18 +1,35 @@
-"""Parse a staff list (CSV: email, first_name, last_name, department) into checked rows.
+"""Parse a staff list as HR keeps it into checked rows, never raising.
 
-Parsing never writes: the caller imports only a file without errors, so a bad
-file is never half-imported.
+Real HR spreadsheets arrive as Excel's CSV: ``;`` or ``,`` separated, UTF-8
+(with or without BOM) or Windows-1252, headers in Dutch or English in any case,
+blank lines and stray spaces. Each bad row is reported with its line number; a
+file that cannot be a staff list at all (too big, a workbook, no email column)
+gets one file-level error and no rows.
+
+Parsing never writes: the caller decides what to import, so a bad file is
+never half-imported.
 """
 
 import csv
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-REQUIRED = ("email",)
+MAX_BYTES = 2 * 1024 * 1024
 COLUMNS = ("email", "first_name", "last_name", "department")
+
+# Header names, normalised by ``_normalise`` (lower case, no spaces, dashes, dots or underscores).
+ALIASES = {
+    "email": {"email", "emailadres", "emailaddress", "mail", "mailadres"},
+    "first_name": {"firstname", "voornaam", "givenname"},
+    "last_name": {"lastname", "naam", "achternaam", "familienaam", "surname"},
+    "department": {"department", "dienst", "afdeling", "team"},
+}
+# Magic numbers of files people upload by mistake: xlsx/ods (zip), xls (OLE2), PDF.
+BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
 
 
 @dataclass(frozen=True)
@@ -26,8 +43,15 @@ class StaffRow:
 
 @dataclass
 class StaffFile:
-    rows: list[StaffRow]
-    errors: list[str]
+    """Checked rows, and one message per problem: ``line N: …`` for a row, plain for the file."""
+
+    rows: list[StaffRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    fatal: bool = False
+
+    @classmethod
+    def unreadable(cls, message: str) -> "StaffFile":
+        return cls(rows=[], errors=[message], fatal=True)
 
 
 def decode(data: bytes) -> str:
@@ -39,46 +63,66 @@ def decode(data: bytes) -> str:
 
 
 def parse_staff_csv(data: bytes) -> StaffFile:
+    """Rows and errors for any bytes; file-level problems give no rows and ``fatal``."""
+    if len(data) > MAX_BYTES:
+        return StaffFile.unreadable(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if data.startswith(BINARY_SIGNATURES) or b"\x00" in data:
+        return StaffFile.unreadable("this is not a CSV file; in Excel choose Save as › CSV")
     try:
         text = decode(data)
     except UnicodeDecodeError:
-        return StaffFile(rows=[], errors=["the file is neither UTF-8 nor Windows-1252 text"])
+        return StaffFile.unreadable("the file is neither UTF-8 nor Windows-1252 text")
     try:
         return _parse(text)
     except csv.Error as exc:
-        return StaffFile(rows=[], errors=[f"the file is not readable as CSV: {exc}"])
+        return StaffFile.unreadable(f"the file is not readable as CSV: {exc}")
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[\s_\-.]", "", name.strip().lower())
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    """Column name → index, first matching column wins."""
+    found: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = _normalise(name)
+        for column, aliases in ALIASES.items():
+            if key in aliases and column not in found:
+                found[column] = index
+    return found
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the header line: Belgian Excel writes ``;``, most tools ``,``."""
+    header_line = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
 def _parse(text: str) -> StaffFile:
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        return StaffFile(
-            rows=[], errors=[f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header = next((record for record in reader if any(cell.strip() for cell in record)), None)
+    if header is None:
+        return StaffFile.unreadable("the file is empty")
+    columns = _header_map(header)
+    if "email" not in columns:
+        return StaffFile.unreadable(
+            f"no email column in the header (line {reader.line_num}); name it e-mail, e-mailadres or email"
         )
-    reader.fieldnames = header
-    rows: list[StaffRow] = []
-    errors: list[str] = []
+    result = StaffFile()
     seen: dict[str, int] = {}
     for record in reader:
+        if not any(cell.strip() for cell in record):
+            continue
         line = reader.line_num
-        values = {key: (value or "").strip() for key, value in record.items() if key}
-        if not any(values.values()):
-            continue
-        email = values.get("email", "").lower()
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(f"line {line}: '{email or '(empty)'}' is not a valid email address")
-            continue
-        if email in seen:
-            errors.append(f"line {line}: {email} already appears on line {seen[email]}")
+        values = {column: record[index].strip() if index < len(record) else "" for column, index in columns.items()}
+        email = values["email"].lower()
+        error = _email_problem(email, seen)
+        if error:
+            result.errors.append(f"line {line}: {error}")
             continue
         seen[email] = line
-        rows.append(
+        result.rows.append(
             StaffRow(
                 line=line,
                 email=email,
@@ -87,4 +131,14 @@ def _parse(text: str) -> StaffFile:
                 department=values.get("department", ""),
             )
         )
-    return StaffFile(rows=rows, errors=errors)
+    return result
+
+
+def _email_problem(email: str, seen: dict[str, int]) -> str:
+    try:
+        validate_email(email)
+    except ValidationError:
+        return f"'{email or '(empty)'}' is not a valid email address"
+    if email in seen:
+        return f"{email} already appears on line {seen[email]}"
+    return ""

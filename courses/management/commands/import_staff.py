@@ -3,12 +3,13 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils import timezone
 
-from courses.models import Course
-from courses.staff_import import staff_import
+from courses.models import Course, Offering
+from courses.staff_import import StaffImportRefused, staff_import_run
 from organisations.services import organisation_get_or_create
-from organisations.staff_csv import parse_staff_csv
+from organisations.staff_csv import StaffFile, parse_staff_csv
 
 
 class Command(BaseCommand):
@@ -18,46 +19,76 @@ class Command(BaseCommand):
         parser.add_argument("org_slug")
         parser.add_argument("file", type=Path)
         parser.add_argument("--course", help="slug of the course to enrol everyone in")
-        parser.add_argument("--start", help="first day of the course, YYYY-MM-DD (default today)")
+        parser.add_argument("--start", help="first day of the course, YYYY-MM-DD (default the offering's, or today)")
         parser.add_argument("--name", default="", help="organisation name, when it is created")
         parser.add_argument("--timezone", default="", help="organisation time zone, when it is created")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="the file is the complete staff list: imported members missing from it are removed",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
-        path = options["file"]
-        assert isinstance(path, Path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-        parsed = parse_staff_csv(data)
+        parsed = _read(options["file"])
         if parsed.errors:
             for error in parsed.errors:
                 self.stderr.write(error)
-            raise CommandError(f"{path.name}: {len(parsed.errors)} error(s); nothing was imported")
-        course = None
-        if options["course"]:
-            course = Course.objects.filter(slug=options["course"]).first()
-            if course is None:
-                raise CommandError(f"no course with slug {options['course']!r}")
+            raise CommandError(f"{len(parsed.errors)} error(s) in the file; nothing was imported")
+        course = _course(options["course"])
         start = _start_date(options["start"])
         try:
-            organisation, created = organisation_get_or_create(
-                slug=str(options["org_slug"]), name=str(options["name"]), timezone=str(options["timezone"])
-            )
+            with transaction.atomic():
+                self._import(parsed, course, start, options)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        report = staff_import(
-            organisation=organisation, rows=parsed.rows, course=course, start_date=start, now=timezone.now()
+        except StaffImportRefused as exc:
+            raise CommandError(str(exc)) from None
+
+    def _import(self, parsed: StaffFile, course: Course | None, start: dt.date | None, options: dict) -> None:
+        organisation, created = organisation_get_or_create(
+            slug=str(options["org_slug"]), name=str(options["name"]), timezone=str(options["timezone"])
         )
-        for line in report.lines:
+        if course is not None:
+            offering, _ = Offering.objects.get_or_create(
+                organisation=organisation, course=course, defaults={"start_date": start or timezone.localdate()}
+            )
+            start = start or offering.start_date
+        plan = staff_import_run(
+            organisation=organisation,
+            staff=parsed,
+            course=course,
+            full=bool(options["full"]),
+            start_date=start or timezone.localdate(),
+            now=timezone.now(),
+        )
+        for line in plan.lines:
             self.stdout.write(line)
         prefix = f"{organisation.slug} (new organisation)" if created else organisation.slug
-        self.stdout.write(self.style.SUCCESS(f"{prefix}: {report.summary()}"))
+        self.stdout.write(self.style.SUCCESS(f"{prefix}: {plan.summary()}"))
 
 
-def _start_date(raw: object) -> dt.date:
+def _read(path: object) -> StaffFile:
+    assert isinstance(path, Path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    parsed = parse_staff_csv(data)
+    return parsed
+
+
+def _course(slug: object) -> Course | None:
+    if not slug:
+        return None
+    course = Course.objects.filter(slug=str(slug)).first()
+    if course is None:
+        raise CommandError(f"no course with slug {slug!r}")
+    return course
+
+
+def _start_date(raw: object) -> dt.date | None:
     if not raw:
-        return timezone.localdate()
+        return None
     try:
         return dt.date.fromisoformat(str(raw))
     except ValueError:

@@ -1,0 +1,113 @@
+"""Invite links: a signed token per offering that lets employees enrol themselves.
+
+The token carries the offering, the last valid day and the seat limit at the
+time it was made; it is signed with SECRET_KEY, so it cannot be forged or
+edited. The offering stores the current link's last day, and a token is only
+valid while its day matches: making a new link revokes the old one.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core import signing
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from courses.models import Enrolment, Offering
+from courses.services import enrolment_create
+from organisations.models import Membership
+from organisations.services import member_join
+
+SALT = "druppel.courses.invite"
+DEFAULT_DAYS = 30
+
+
+class InviteError(Exception):
+    """The invite cannot be used; the message is shown to the employee."""
+
+
+class InviteInvalid(InviteError):
+    pass
+
+
+class InviteExpired(InviteError):
+    pass
+
+
+class SeatsFull(InviteError):
+    pass
+
+
+@dataclass(frozen=True)
+class Invite:
+    offering: Offering
+    seats: int | None  # the limit the link was made with; the offering's current limit applies too
+
+    @property
+    def seat_limit(self) -> int | None:
+        limits = [limit for limit in (self.offering.seats, self.seats) if limit is not None]
+        return min(limits) if limits else None
+
+
+def invite_token(offering: Offering) -> str:
+    """The current link's token; empty when the offering has no link."""
+    if offering.invite_expires_on is None:
+        return ""
+    payload = {"o": offering.pk, "e": offering.invite_expires_on.isoformat(), "s": offering.seats}
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+def invite_create(*, offering: Offering, today: dt.date, days: int = DEFAULT_DAYS) -> str:
+    """Make a new link valid for ``days`` (the previous one stops working)."""
+    offering.invite_expires_on = today + dt.timedelta(days=days)
+    offering.save(update_fields=["invite_expires_on"])
+    return invite_token(offering)
+
+
+def invite_resolve(*, token: str, today: dt.date) -> Invite:
+    """The offering a token invites to, or InviteInvalid / InviteExpired."""
+    try:
+        payload = signing.loads(token, salt=SALT)
+        offering = Offering.objects.select_related("organisation", "course").get(pk=int(payload["o"]))
+        expires = dt.date.fromisoformat(payload["e"])
+    except (signing.BadSignature, Offering.DoesNotExist, KeyError, TypeError, ValueError):
+        raise InviteInvalid(_("This invite link is not valid. Ask your organisation for a new one.")) from None
+    if today > expires or offering.invite_expires_on != expires:
+        raise InviteExpired(_("This invite link has expired. Ask your organisation for a new one."))
+    seats = payload.get("s")
+    return Invite(offering=offering, seats=seats if isinstance(seats, int) else None)
+
+
+def invite_has_seat(*, invite: Invite, membership: Membership | None = None) -> bool:
+    """Whether this person can still enrol; someone already enrolled keeps their seat."""
+    offering = invite.offering
+    if membership is not None and offering.enrolments().filter(membership=membership).exists():
+        return True
+    return invite.seat_limit is None or offering.seats_taken() < invite.seat_limit
+
+
+def _check_seat(invite: Invite, membership: Membership | None) -> None:
+    if not invite_has_seat(invite=invite, membership=membership):
+        raise SeatsFull(_("All seats for this course are taken. Ask your organisation for more seats."))
+
+
+@transaction.atomic
+def invite_accept(*, invite: Invite, email: str, first_name: str, last_name: str) -> Membership:
+    """Add the person as a learner of the offering's organisation, if a seat is free (SeatsFull)."""
+    offering = invite.offering
+    Offering.objects.select_for_update().filter(pk=offering.pk).first()
+    existing = Membership.objects.filter(organisation=offering.organisation, user__email=email.strip().lower()).first()
+    _check_seat(invite, existing)
+    return member_join(organisation=offering.organisation, email=email, first_name=first_name, last_name=last_name)
+
+
+@transaction.atomic
+def invite_enrol(*, invite: Invite, membership: Membership, now: dt.datetime) -> Enrolment:
+    """Enrol the signed-in joiner, checking the seats again: others may have joined meanwhile."""
+    offering = invite.offering
+    Offering.objects.select_for_update().filter(pk=offering.pk).first()
+    _check_seat(invite, membership)
+    enrolment, _ = enrolment_create(
+        membership=membership, course=offering.course, start_date=offering.start_date, now=now
+    )
+    return enrolment
