@@ -25,6 +25,11 @@ test: install
 	bin/ensure-chromium
 	$(BIN)/python -m pytest
 
+## make bench: the 5,000 × 150 dashboard data set in its own database (BENCH_DATABASE_URL), measured into bench/results.json
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.run
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from courses.models import Course, Enrolment
 from lessons.models import Delivery, Lesson, SendBatch
+from lessons.stats import lesson_stats_add
 from organisations.models import ClosurePeriod, Organisation
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def _plan_due(now: dt.datetime, report: TickReport) -> None:
     lessons = _lesson_index({course_id for _, course_id, _, _ in due})
     by_version: dict[tuple[int, int, int], list[int]] = defaultdict(list)  # (lesson, version, position)
     advance: dict[tuple[int, int], list[int]] = defaultdict(list)  # (organisation, course)
+    sent: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: {"sent": 0})  # (organisation, lesson)
     finished: list[int] = []
     for pk, course_id, organisation_id, position in due:
         lesson = lessons.get((course_id, position))
@@ -97,6 +99,7 @@ def _plan_due(now: dt.datetime, report: TickReport) -> None:
             continue
         by_version[lesson].append(pk)
         advance[(organisation_id, course_id)].append(pk)
+        sent[(organisation_id, lesson[0])]["sent"] += 1
     created_at = timezone.now()
     for (lesson_id, version_id, position), enrolment_ids in by_version.items():
         for start in range(0, len(enrolment_ids), settings.DRIP_BATCH_SIZE):
@@ -121,6 +124,8 @@ def _plan_due(now: dt.datetime, report: TickReport) -> None:
             report.batches.append(batch.pk)
             report.planned += len(chunk)
     _advance(now, advance)
+    # Counted like Enrolment.lessons_sent: one statement for every (organisation, lesson).
+    lesson_stats_add(increments=sent)
     for ids in _chunks(finished):
         Enrolment.objects.filter(pk__in=ids).update(status=Enrolment.Status.FINISHED, next_due_at=None)
     report.finished = len(finished)

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, Enrolment
+from organisations.models import Organisation
 
 
 class Lesson(models.Model):
@@ -134,6 +135,9 @@ class Delivery(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Filled by SendGrid open events and "mark as read" (a later issue); shown already.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
     answer = models.PositiveSmallIntegerField(null=True, blank=True)
     answer_correct = models.BooleanField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -146,3 +150,68 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.pk} ({self.status})"
+
+
+# Stored aggregates. Dashboards read these instead of scanning delivery history;
+# lessons/stats.py keeps them current in the same transaction as the change.
+
+
+class LessonStats(models.Model):
+    """How one organisation's staff fared with one lesson: the funnel sent → opened → read → completed.
+
+    ``sent`` counts planned deliveries, like ``Enrolment.lessons_sent``.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="lesson_stats")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="stats")
+    sent = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    read = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("lesson statistics")
+        verbose_name_plural = _("lesson statistics")
+        constraints = [models.UniqueConstraint(fields=["organisation", "lesson"], name="one_stats_per_org_lesson")]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} @ {self.organisation_id}: {self.sent}/{self.completed}"
+
+
+class EnrolmentStats(models.Model):
+    """Per-enrolment counters that Enrolment itself does not carry (it has sent and completed).
+
+    A row appears with an enrolment's first open, read or correct answer; none means zero.
+    """
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, primary_key=True, related_name="stats")
+    opened = models.PositiveIntegerField(default=0)
+    read = models.PositiveIntegerField(default=0)
+    correct = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("enrolment statistics")
+        verbose_name_plural = _("enrolment statistics")
+
+    def __str__(self) -> str:
+        return f"enrolment {self.enrolment_id}: {self.opened}/{self.read}"
+
+
+class DailyCompletion(models.Model):
+    """Lessons completed per organisation, course and local day: the completion-over-time chart."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="daily_completions")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="daily_completions")
+    day = models.DateField()
+    completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily completions")
+        verbose_name_plural = _("daily completions")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "course", "day"], name="one_completion_count_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.completed}"

@@ -7,6 +7,7 @@ from django.db.models import F
 
 from courses.models import Enrolment
 from lessons.models import Delivery
+from lessons.stats import stats_record_answer
 
 
 def delivery_for_update(delivery_id: int) -> Delivery:
@@ -33,4 +34,7 @@ def delivery_answer(*, delivery: Delivery, option: int, now: dt.datetime) -> Del
         fields.append("completed_at")
         Enrolment.objects.filter(pk=locked.enrolment_id).update(lessons_completed=F("lessons_completed") + 1)
     locked.save(update_fields=fields)
+    stats_record_answer(
+        delivery=locked, at=now, correct=bool(locked.answer_correct), completes="completed_at" in fields
+    )
     return locked

@@ -1,5 +1,5 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect
 
 from organisations.decorators import organisation_admin_required
 from organisations.models import Organisation
@@ -7,4 +7,5 @@ from organisations.models import Organisation
 
 @organisation_admin_required
 def organisation_home(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    return render(request, "dashboard/home.html", {"organisation": organisation})
+    """The organisation's landing page is its dashboard."""
+    return redirect("dashboard:dashboard", org_slug=organisation.slug)

@@ -1,0 +1,162 @@
+"""The weekly digest for organisation admins: Monday 08:xx local time, once per week.
+
+Beat runs ``digest_send_due`` hourly. An organisation is due when its local time
+is Monday 08:00-08:59 and it has no DigestSent row for that Monday. The row is
+inserted in the transaction that sends the mail: a second beat or a retry hits
+the unique constraint (on PostgreSQL it waits for the first to commit) and sends
+nothing; a failed send rolls the row back so a retry within the hour can try again.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import css_inline
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from courses.models import Enrolment
+from dashboard.models import DigestSent
+from dashboard.stats import BEHIND_AFTER, DashboardFilters, employee_enrolments
+from lessons.models import DailyCompletion
+from mailer.message import TransportError
+from organisations.models import Membership, Organisation
+
+logger = logging.getLogger(__name__)
+
+DIGEST_WEEKDAY = 0  # Monday
+DIGEST_HOUR = 8
+# The mail lists this many people who are behind, furthest behind first, then "and N more".
+BEHIND_LISTED = 25
+
+
+class DigestNotSent(Exception):
+    """Some organisations' digests could not be sent; the task retries them."""
+
+
+def digest_open_questions(*, organisation: Organisation) -> int:
+    """Open questions in the organisation's discussion group.
+
+    The discussion group does not exist yet, so this hook returns 0 and the
+    digest leaves the line out; the group's issue fills it in.
+    """
+    return 0
+
+
+def digest_week(*, organisation: Organisation, now: dt.datetime) -> dt.date | None:
+    """The local Monday whose digest is due at ``now``, or None outside Monday 08:xx local time."""
+    local = now.astimezone(organisation.tz)
+    if local.weekday() == DIGEST_WEEKDAY and local.hour == DIGEST_HOUR:
+        return local.date()
+    return None
+
+
+@dataclass(frozen=True)
+class Digest:
+    organisation: Organisation
+    week: dt.date
+    behind: list[Enrolment]
+    behind_total: int
+    completed_last_week: int
+    open_questions: int
+    dashboard_url: str
+
+    @property
+    def behind_more(self) -> int:
+        return self.behind_total - len(self.behind)
+
+    @property
+    def last_week_start(self) -> dt.date:
+        return self.week - dt.timedelta(days=7)
+
+    @property
+    def last_week_end(self) -> dt.date:
+        return self.week - dt.timedelta(days=1)
+
+
+def digest_build(*, organisation: Organisation, week: dt.date) -> Digest:
+    """What the admins read: who is behind, last week's completions, open questions."""
+    behind = employee_enrolments(
+        organisation=organisation, filters=DashboardFilters(status=Enrolment.Status.ACTIVE, behind_only=True)
+    )
+    completed = DailyCompletion.objects.filter(
+        organisation=organisation, day__gte=week - dt.timedelta(days=7), day__lt=week
+    ).aggregate(total=Sum("completed"))["total"]
+    return Digest(
+        organisation=organisation,
+        week=week,
+        behind=list(behind.select_related("membership__user", "course").order_by("-gap", "pk")[:BEHIND_LISTED]),
+        behind_total=behind.count(),
+        completed_last_week=completed or 0,
+        open_questions=digest_open_questions(organisation=organisation),
+        dashboard_url=settings.SITE_URL + reverse("dashboard:dashboard", args=[organisation.slug]),
+    )
+
+
+def digest_messages(*, digest: Digest, recipients: list[str]) -> list[EmailMultiAlternatives]:
+    """One mail per admin (colleagues' addresses stay private), rendered once."""
+    context = {"digest": digest, "organisation": digest.organisation, "behind_after": BEHIND_AFTER}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("emails/digest/subject.txt", context).split())
+        text = render_to_string("emails/digest/body.txt", context)
+        html = css_inline.inline(render_to_string("emails/digest/body.html", context))
+    messages = []
+    for address in recipients:
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+        message.attach_alternative(html, "text/html")
+        messages.append(message)
+    return messages
+
+
+def digest_send(*, organisation: Organisation, week: dt.date, now: dt.datetime) -> bool:
+    """Send this week's digest unless it went out already; True when this call sent it."""
+    recipients = list(
+        Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN, is_active=True)
+        .order_by("pk")
+        .values_list("user__email", flat=True)
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = DigestSent.objects.create(
+                    organisation=organisation, week=week, sent_at=now, recipients=len(recipients)
+                )
+        except IntegrityError:
+            return False
+        if recipients:
+            messages = digest_messages(digest=digest_build(organisation=organisation, week=week), recipients=recipients)
+            get_connection().send_messages(messages)
+    logger.info("weekly digest %s for %s to %d admins", record.week, organisation.slug, len(recipients))
+    return True
+
+
+def digest_send_due(*, now: dt.datetime) -> list[int]:
+    """Send the digest to every organisation at Monday 08:xx local time that has not had it this week.
+
+    Returns the ids of the organisations this call sent to. Raises DigestNotSent
+    after trying them all if any failed (their rows were rolled back).
+    """
+    due = {}
+    for organisation in Organisation.objects.order_by("pk"):
+        week = digest_week(organisation=organisation, now=now)
+        if week is not None:
+            due[organisation.pk] = (organisation, week)
+    done = set(DigestSent.objects.filter(organisation_id__in=due).values_list("organisation_id", "week"))
+    sent, failed = [], []
+    for organisation, week in due.values():
+        if (organisation.pk, week) in done:
+            continue
+        try:
+            if digest_send(organisation=organisation, week=week, now=now):
+                sent.append(organisation.pk)
+        except TransportError:
+            logger.exception("weekly digest for %s failed; a retry will try again", organisation.slug)
+            failed.append(organisation.pk)
+    if failed:
+        raise DigestNotSent(f"digest not sent to organisations {failed}")
+    return sent

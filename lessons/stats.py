@@ -1,0 +1,129 @@
+"""Keep the stored aggregates current: LessonStats, EnrolmentStats and DailyCompletion.
+
+Dashboards read these counters instead of scanning delivery history, so every
+change to a delivery's progress bumps them in the same transaction. Counters
+move with ``INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n``, which
+PostgreSQL and SQLite (3.24+) both speak: one statement however many groups,
+and safe when two transactions bump the same row at once.
+"""
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+
+from courses.models import Enrolment
+from lessons.models import DailyCompletion, Delivery, EnrolmentStats, LessonStats
+
+# Rows per statement; keeps the parameter count far below SQLite's limit.
+_ROW_CHUNK = 500
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return connection.ops.quote_name(field.column)
+
+
+def _upsert_increment(model: type[models.Model], keys: Sequence[str], counters: Sequence[str], rows: list) -> None:
+    """Insert rows of (*key values, *counter values), or add the counters to existing rows."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    key_columns = [_column(model, name) for name in keys]
+    counter_columns = [_column(model, name) for name in counters]
+    columns = ", ".join(key_columns + counter_columns)
+    updates = ", ".join(f"{column} = {table}.{column} + EXCLUDED.{column}" for column in counter_columns)
+    row_sql = "(" + ", ".join(["%s"] * (len(keys) + len(counters))) + ")"
+    for start in range(0, len(rows), _ROW_CHUNK):
+        chunk = rows[start : start + _ROW_CHUNK]
+        # Only quoted names from model metadata are formatted in; every value is a parameter.
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))} "  # noqa: S608
+            f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
+_LESSON_COUNTERS = ("sent", "opened", "read", "completed", "correct")
+_ENROLMENT_COUNTERS = ("opened", "read", "correct")
+
+
+def lesson_stats_add(*, increments: dict[tuple[int, int], dict[str, int]]) -> None:
+    """Add to LessonStats; ``increments`` maps (organisation, lesson) to {counter: n}."""
+    rows = [
+        (organisation_id, lesson_id, *(counts.get(name, 0) for name in _LESSON_COUNTERS))
+        # Sorted: concurrent ticks then lock shared rows in one order and cannot deadlock.
+        for (organisation_id, lesson_id), counts in sorted(increments.items())
+    ]
+    if rows:
+        _upsert_increment(LessonStats, ("organisation", "lesson"), _LESSON_COUNTERS, rows)
+
+
+def enrolment_stats_add(*, enrolment_id: int, **counts: int) -> None:
+    _upsert_increment(
+        EnrolmentStats,
+        ("enrolment",),
+        _ENROLMENT_COUNTERS,
+        [(enrolment_id, *(counts.get(n, 0) for n in _ENROLMENT_COUNTERS))],
+    )
+
+
+@dataclass(frozen=True)
+class _Place:
+    enrolment_id: int
+    organisation_id: int
+    course_id: int
+    lesson_id: int
+    tz: zoneinfo.ZoneInfo
+
+
+def _place(delivery: Delivery) -> _Place:
+    organisation_id, timezone, course_id = (
+        Enrolment.objects.filter(pk=delivery.enrolment_id)
+        .values_list("membership__organisation_id", "membership__organisation__timezone", "course_id")
+        .get()
+    )
+    return _Place(delivery.enrolment_id, organisation_id, course_id, delivery.lesson_id, zoneinfo.ZoneInfo(timezone))
+
+
+def stats_record_answer(*, delivery: Delivery, at: dt.datetime, correct: bool, completes: bool) -> None:
+    """A first answer: right or not, and whether it completed the lesson (Enrolment counts that itself)."""
+    place = _place(delivery)
+    lesson_stats_add(
+        increments={(place.organisation_id, place.lesson_id): {"completed": int(completes), "correct": int(correct)}}
+    )
+    if completes:
+        day = at.astimezone(place.tz).date()
+        _upsert_increment(
+            DailyCompletion,
+            ("organisation", "course", "day"),
+            ("completed",),
+            [(place.organisation_id, place.course_id, day, 1)],
+        )
+    if correct:
+        enrolment_stats_add(enrolment_id=place.enrolment_id, correct=1)
+
+
+@transaction.atomic
+def delivery_record_open(*, delivery: Delivery, at: dt.datetime) -> bool:
+    """Record the first open of a delivery (a SendGrid open event); False when already opened."""
+    if not Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(opened_at=at):
+        return False
+    place = _place(delivery)
+    lesson_stats_add(increments={(place.organisation_id, place.lesson_id): {"opened": 1}})
+    enrolment_stats_add(enrolment_id=place.enrolment_id, opened=1)
+    return True
+
+
+@transaction.atomic
+def delivery_record_read(*, delivery: Delivery, at: dt.datetime) -> bool:
+    """Record that the learner read the lesson; reading implies opening (images may be blocked)."""
+    delivery_record_open(delivery=delivery, at=at)
+    if not Delivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(read_at=at):
+        return False
+    place = _place(delivery)
+    lesson_stats_add(increments={(place.organisation_id, place.lesson_id): {"read": 1}})
+    enrolment_stats_add(enrolment_id=place.enrolment_id, read=1)
+    return True
