@@ -1,0 +1,72 @@
+"""Read-side queries for the learner's own pages. Every one starts from the signed-in user."""
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from courses.models import Enrolment
+from lessons.models import Delivery, Lesson
+from organisations.models import Membership
+
+
+def _lesson_total() -> Subquery:
+    """Published lessons of the enrolment's course, counted in the same query."""
+    published = (
+        Lesson.objects.filter(course=OuterRef("course_id"), current_version__isnull=False)
+        .order_by()
+        .values("course")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Subquery(published, output_field=IntegerField())
+
+
+def enrolments_of(*, user: User) -> QuerySet[Enrolment]:
+    """This person's enrolments, with course and organisation, and ``lesson_total`` annotated."""
+    return (
+        Enrolment.objects.filter(membership__user=user)
+        .select_related("course", "membership__organisation")
+        .annotate(lesson_total=Coalesce(_lesson_total(), Value(0)))
+        .order_by("-created_at", "pk")
+    )
+
+
+def received_deliveries() -> QuerySet[Delivery]:
+    """Lessons that went out, newest first, with the version they carried."""
+    return (
+        Delivery.objects.filter(status=Delivery.Status.SENT)
+        .select_related("version")
+        .only(
+            "pk",
+            "enrolment_id",
+            "position",
+            "sent_at",
+            "answer",
+            "answer_correct",
+            "answered_at",
+            "completed_at",
+            "version__title",
+            "version__question",
+        )
+        .order_by("-position")
+    )
+
+
+def enrolments_with_received(*, user: User) -> QuerySet[Enrolment]:
+    """Enrolments for "my courses": two queries however many lessons were received."""
+    return enrolments_of(user=user).prefetch_related(
+        Prefetch("deliveries", queryset=received_deliveries(), to_attr="received")
+    )
+
+
+def memberships_of(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+
+
+def deliveries_of(*, user: User) -> QuerySet[Delivery]:
+    """Every delivery planned for this person, whatever its send status."""
+    return (
+        Delivery.objects.filter(enrolment__membership__user=user)
+        .select_related("version", "enrolment__course")
+        .order_by("enrolment_id", "position")
+    )
