@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -125,7 +126,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-LOGIN_URL = "account_login"
+LOGIN_URL = "account_request_login_code"
 LOGIN_REDIRECT_URL = "home"
 
 # --- Sign-in (django-allauth) ------------------------------------------------
@@ -135,7 +136,9 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*"]
+# An optional password keeps the password field on the login page for admins and
+# trainers; learners use the code page, which LOGIN_URL points at.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
@@ -235,10 +238,17 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "lessons.tasks.drip_tick": {"queue": "drip"},
     "lessons.tasks.send_batch": {"queue": "send"},
+    "dashboard.tasks.send_weekly_digests": {"queue": "default"},
 }
 CELERY_BEAT_SCHEDULE = {
     # A tick that waited longer than a minute is stale: the next one does its work.
     "drip-tick": {"task": "lessons.tasks.drip_tick", "schedule": 60.0, "options": {"expires": 55}},
+    # Hourly, on the hour: each organisation gets its digest at Monday 08:xx in its own time zone.
+    "weekly-digest": {
+        "task": "dashboard.tasks.send_weekly_digests",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 3000},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

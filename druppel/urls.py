@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from druppel.views import healthz, home
+from learners import views_join
 
 urlpatterns = [
     path("", home, name="home"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/<slug:org_slug>/", include("dashboard.urls")),
     path("me/", include("learners.urls")),
+    path("join/<str:token>/", views_join.join, name="join"),
+    path("join/<str:token>/welcome/", views_join.join_welcome, name="join_welcome"),
     path("", include("lessons.urls")),
 ]
 

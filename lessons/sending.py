@@ -12,10 +12,11 @@ from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from lessons.mail import lesson_mail_template, lesson_recipient
+from courses.models import Course, Offering
+from lessons.mail import lesson_mail_template
 from lessons.models import Delivery, Lesson, SendBatch
 from mailer.message import (
     ConfigurationError,
@@ -54,7 +55,11 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
     """Send a claimed batch in one request. RetryableError propagates with the claim kept."""
     if not batch_claim(batch_id=batch_id, claim_token=claim_token):
         return Outcome.SKIPPED
-    batch = SendBatch.objects.select_related("version__lesson__course").get(pk=batch_id)
+    batch = (
+        SendBatch.objects.select_related("version__lesson__course")
+        .annotate(lesson_count=_lesson_count(OuterRef("version__lesson__course")))
+        .get(pk=batch_id)
+    )
     deliveries = list(
         Delivery.objects.filter(batch_id=batch_id)
         .select_related("enrolment__membership__user")
@@ -64,6 +69,7 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
             "enrolment__membership__user__email",
             "enrolment__membership__user__first_name",
             "enrolment__membership__user__last_name",
+            "enrolment__membership__organisation",
         )
         .order_by("pk")
     )
@@ -72,11 +78,13 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
         return Outcome.SENT
     version = batch.version
     course = version.lesson.course
-    total = Lesson.objects.filter(course=course, current_version__isnull=False).count()
     template = lesson_mail_template(
-        version=version, position=version.lesson.position, total=total, language=course.language
+        version=version, position=version.lesson.position, total=batch.lesson_count, language=course.language
     )
-    message = template.message([lesson_recipient(delivery) for delivery in deliveries])
+    group_urls = _group_urls(course, {d.enrolment.membership.organisation_id for d in deliveries})
+    message = template.message(
+        [template.recipient(d, group_url=group_urls[d.enrolment.membership.organisation_id]) for d in deliveries]
+    )
     try:
         result = get_transport().send(message)
     except RejectedError as exc:
@@ -91,6 +99,21 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
         return Outcome.RELEASED
     _finish(batch, SendBatch.Status.SENT, message_id=result.message_id)
     return Outcome.SENT
+
+
+def _lesson_count(course: OuterRef) -> Subquery:
+    lessons = Lesson.objects.filter(course=course, current_version__isnull=False).order_by()
+    return Subquery(lessons.values("course").annotate(n=Count("pk")).values("n")[:1])
+
+
+def _group_urls(course: Course, organisation_ids: set[int]) -> dict[int, str]:
+    """Each organisation's own discussion link for this course, else the course's."""
+    own = dict(
+        Offering.objects.filter(course=course, organisation_id__in=organisation_ids)
+        .exclude(external_group_url="")
+        .values_list("organisation_id", "external_group_url")
+    )
+    return {pk: own.get(pk, course.external_group_url) for pk in organisation_ids}
 
 
 def batch_release(*, batch_id: int, claim_token: uuid.UUID, reason: str) -> None:

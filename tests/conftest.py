@@ -4,9 +4,18 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import LazySettings
+from django.core.cache import cache
 from django.core.management import call_command
 
 from tests.fake_sendgrid import FakeSendGrid
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """allauth counts sign-in code requests in the cache; one test's requests must not throttle the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from courses.models import Enrolment
+from courses.models import Enrolment, Offering
 from lessons.models import Delivery, SendBatch
 from tests.factories import CourseFactory, OrganisationFactory, enrol, enrol_many, make_lessons
 
@@ -165,3 +165,25 @@ def test_a_lost_broker_message_is_dispatched_again_by_the_next_tick(course, fake
 
     batch_send(batch_id=report.requeued[0], claim_token=uuid.uuid4(), dispatch=lambda batch_id: None)
     assert len(fake_sendgrid.accepted) == 1
+
+
+def test_each_recipient_gets_their_own_organisations_group_link(course, fake_sendgrid, run_tick):  # type: ignore[no-untyped-def]
+    with_link, without_link = OrganisationFactory.create(), OrganisationFactory.create()
+    Offering.objects.create(
+        organisation=with_link,
+        course=course,
+        start_date=dt.date(2027, 3, 1),
+        external_group_url="https://teams.example/g?a=1&b=2",
+    )
+    enrol(course, organisation=with_link, start=dt.date(2027, 3, 1))
+    enrol(course, organisation=without_link, start=dt.date(2027, 3, 1))
+
+    run_tick(MONDAY)
+
+    (request,) = fake_sendgrid.accepted
+    first, second = request.body["personalizations"]
+    assert 'href="https://teams.example/g?a=1&amp;b=2"' in first["substitutions"]["__dr_group_html__"]
+    assert first["substitutions"]["__dr_group_text__"].endswith("https://teams.example/g?a=1&b=2\n")
+    assert second["substitutions"]["__dr_group_html__"] == ""
+    html = next(c["value"] for c in request.body["content"] if c["type"] == "text/html")
+    assert "__dr_group_html__" in html

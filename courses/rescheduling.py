@@ -1,0 +1,38 @@
+"""Keep planned send moments true when an organisation's calendar changes."""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+
+from courses.models import Course, Enrolment
+from courses.services import closures_of
+from organisations.models import Organisation
+
+
+@transaction.atomic
+def organisation_reschedule(*, organisation: Organisation, now: dt.datetime) -> int:
+    """Move each active enrolment's next lesson to the first open slot on or after its planned day.
+
+    Called after a change of time zone, holiday calendar or closure periods: a
+    lesson planned on a day that is now closed moves to the next open slot, and
+    a new time zone keeps the local send time. Returns how many moved.
+    """
+    closures = closures_of(organisation)
+    groups: dict[tuple[int, dt.datetime], list[int]] = defaultdict(list)
+    rows = Enrolment.objects.select_for_update().filter(
+        membership__organisation=organisation, status=Enrolment.Status.ACTIVE, next_due_at__isnull=False
+    )
+    for pk, course_id, due in rows.values_list("pk", "course_id", "next_due_at"):
+        if due is not None:
+            groups[(course_id, due)].append(pk)
+    courses = Course.objects.in_bulk({course_id for course_id, _ in groups})
+    moved = 0
+    for (course_id, due), ids in groups.items():
+        calendar = courses[course_id].calendar_for(organisation, closures)
+        new_due = calendar.first_slot_on_or_after(due.astimezone(calendar.tz).date())
+        if new_due < now:
+            new_due = calendar.next_slot(now)
+        if new_due != due:
+            moved += Enrolment.objects.filter(pk__in=ids).update(next_due_at=new_due)
+    return moved
