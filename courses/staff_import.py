@@ -185,8 +185,10 @@ def staff_import_run(
 ) -> StaffPlan:
     """Plan and write in one transaction: all valid rows, or nothing (raises StaffImportRefused)."""
     if course is not None:
-        # Serialise imports and invite joins of one offering so two cannot both take the last seats.
-        list(Offering.objects.select_for_update().filter(organisation=organisation, course=course))
+        # Locking the offering serialises imports and invite joins, so two cannot both take the last seats.
+        Offering.objects.select_for_update().get_or_create(
+            organisation=organisation, course=course, defaults={"start_date": start_date}
+        )
     plan = staff_import_plan(organisation=organisation, staff=staff, course=course, full=full)
     if not plan.can_import:
         raise StaffImportRefused(plan.seat_error or "; ".join(plan.errors))

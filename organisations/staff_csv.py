@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 MAX_BYTES = 2 * 1024 * 1024
 COLUMNS = ("email", "first_name", "last_name", "department")
@@ -65,17 +66,17 @@ def decode(data: bytes) -> str:
 def parse_staff_csv(data: bytes) -> StaffFile:
     """Rows and errors for any bytes; file-level problems give no rows and ``fatal``."""
     if len(data) > MAX_BYTES:
-        return StaffFile.unreadable(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        return StaffFile.unreadable(_("the file is larger than %(mb)s MB") % {"mb": MAX_BYTES // (1024 * 1024)})
     if data.startswith(BINARY_SIGNATURES) or b"\x00" in data:
-        return StaffFile.unreadable("this is not a CSV file; in Excel choose Save as › CSV")
+        return StaffFile.unreadable(_("this is not a CSV file; in Excel choose Save as › CSV"))
     try:
         text = decode(data)
     except UnicodeDecodeError:
-        return StaffFile.unreadable("the file is neither UTF-8 nor Windows-1252 text")
+        return StaffFile.unreadable(_("the file is neither UTF-8 nor Windows-1252 text"))
     try:
         return _parse(text)
     except csv.Error as exc:
-        return StaffFile.unreadable(f"the file is not readable as CSV: {exc}")
+        return StaffFile.unreadable(_("the file is not readable as CSV: %(error)s") % {"error": exc})
 
 
 def _normalise(name: str) -> str:
@@ -103,11 +104,11 @@ def _parse(text: str) -> StaffFile:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = next((record for record in reader if any(cell.strip() for cell in record)), None)
     if header is None:
-        return StaffFile.unreadable("the file is empty")
+        return StaffFile.unreadable(_("the file is empty"))
     columns = _header_map(header)
     if "email" not in columns:
         return StaffFile.unreadable(
-            f"no email column in the header (line {reader.line_num}); name it e-mail, e-mailadres or email"
+            _("no email column in the header (line %(line)s); name it e-mail, e-mailadres or email") % {"line": reader.line_num}
         )
     result = StaffFile()
     seen: dict[str, int] = {}
@@ -119,7 +120,7 @@ def _parse(text: str) -> StaffFile:
         email = values["email"].lower()
         error = _email_problem(email, seen)
         if error:
-            result.errors.append(f"line {line}: {error}")
+            result.errors.append(_("line %(line)s: %(error)s") % {"line": line, "error": error})
             continue
         seen[email] = line
         result.rows.append(
@@ -138,7 +139,7 @@ def _email_problem(email: str, seen: dict[str, int]) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        return f"'{email or '(empty)'}' is not a valid email address"
+        return _("'%(email)s' is not a valid email address") % {"email": email or _("(empty)")}
     if email in seen:
-        return f"{email} already appears on line {seen[email]}"
+        return _("%(email)s already appears on line %(line)s") % {"email": email, "line": seen[email]}
     return ""

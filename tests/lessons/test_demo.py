@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from courses.models import Enrolment
+from courses.models import Enrolment, Offering
 from organisations.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -23,3 +23,9 @@ def test_demo_loads_the_course_organisation_staff_and_accounts_and_is_rerunnable
     password = out.getvalue().split("password         ")[-1].split()[0]
     assert admin.check_password(password)
     assert "no changes" in out.getvalue()
+
+
+def test_the_demo_organisation_takes_the_sample_course():
+    call_command("demo", stdout=StringIO())
+    offering = Offering.objects.get(organisation__slug="avelgem")
+    assert offering.course.slug == "iedereen-mee-met-sociale-media"

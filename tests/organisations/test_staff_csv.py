@@ -2,6 +2,10 @@
 
 import io
 import zipfile
+from collections.abc import Iterator
+
+import pytest
+from django.utils import translation
 
 from organisations.staff_csv import MAX_BYTES, parse_staff_csv
 
@@ -14,6 +18,13 @@ EXCEL_BE = (
     "ANAIS.DUBOIS@avelgem.example;Anaïs;Dubois;Welzijn\r\n"
     "geen-adres;Piet;Peeters;Financiën\r\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """These tests read the parser's messages in English; the Dutch ones are tested separately."""
+    with translation.override("en"):
+        yield
 
 
 def test_a_utf8_file_with_bom_dutch_headers_blank_lines_and_spaces_is_read():
@@ -89,3 +100,9 @@ def test_a_file_without_an_email_column_is_refused():
 
 def test_an_empty_file_is_refused():
     assert parse_staff_csv(b"\n \n").errors == ["the file is empty"]
+
+
+def test_messages_are_dutch_by_default():
+    with translation.override("nl"):
+        parsed = parse_staff_csv(b"email\nnot-an-address\n")
+    assert parsed.errors == ["regel 2: 'not-an-address' is geen geldig e-mailadres"]

@@ -1,8 +1,10 @@
 """Any bytes given as a staff list parse into rows and errors, never an exception; imports are all or nothing."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -15,6 +17,13 @@ from tests.factories import CourseFactory, OrganisationFactory
 cells = st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
 rows = st.lists(st.lists(cells, min_size=0, max_size=5), max_size=8)
 NOW = dt.datetime(2027, 3, 1, 8, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """These tests read the parser's messages in English; the Dutch ones are tested separately."""
+    with translation.override("en"):
+        yield
 
 
 def to_csv(header: str, table: list[list[str]], separator: str) -> str:

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from courses.models import Course, Offering
 from courses.staff_import import StaffImportRefused, staff_import_run
@@ -29,6 +29,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
+        # Operators read this report in English, like the rest of the command line.
+        with translation.override("en"):
+            self._handle(options)
+
+    def _handle(self, options: dict) -> None:
         parsed = _read(options["file"])
         if parsed.errors:
             for error in parsed.errors:
@@ -48,11 +53,9 @@ class Command(BaseCommand):
         organisation, created = organisation_get_or_create(
             slug=str(options["org_slug"]), name=str(options["name"]), timezone=str(options["timezone"])
         )
-        if course is not None:
-            offering, _ = Offering.objects.get_or_create(
-                organisation=organisation, course=course, defaults={"start_date": start or timezone.localdate()}
-            )
-            start = start or offering.start_date
+        if course is not None and start is None:
+            offering = Offering.objects.filter(organisation=organisation, course=course).first()
+            start = offering.start_date if offering else None
         plan = staff_import_run(
             organisation=organisation,
             staff=parsed,
