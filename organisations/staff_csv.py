@@ -108,7 +108,8 @@ def _parse(text: str) -> StaffFile:
     columns = _header_map(header)
     if "email" not in columns:
         return StaffFile.unreadable(
-            _("no email column in the header (line %(line)s); name it e-mail, e-mailadres or email") % {"line": reader.line_num}
+            _("no email column in the header (line %(line)s); name it e-mail, e-mailadres or email")
+            % {"line": reader.line_num}
         )
     result = StaffFile()
     seen: dict[str, int] = {}
