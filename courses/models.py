@@ -58,6 +58,8 @@ class Enrolment(models.Model):
         FINISHED = "finished", _("all lessons sent")
         UNSUBSCRIBED = "unsubscribed", _("unsubscribed")
         STOPPED = "stopped", _("stopped by the organisation")
+        # The mailbox bounced hard or reported spam: no more mail until someone acts.
+        SUSPENDED = "suspended", _("suspended: the mailbox refused our mail")
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="enrolments")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
