@@ -211,6 +211,9 @@ DRIP_BATCH_SIZE = 1000
 DRIP_REQUEUE_AFTER_SECONDS = 600
 DRIP_CLAIM_LEASE_SECONDS = 900
 DRIP_SEND_MAX_RETRIES = 8
+# A batch whose outcome is unknown (timeout, dead worker) waits this long for a
+# provider event proving it was accepted; with none, it is sent again, once.
+DRIP_UNKNOWN_GRACE_SECONDS = 6 * 3600
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

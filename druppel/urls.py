@@ -4,12 +4,14 @@ from django.urls import include, path
 
 from druppel.views import healthz, home
 from learners import views_join
+from lessons.webhook_views import sendgrid_events
 
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("healthz", healthz, name="healthz"),
+    path("webhooks/sendgrid/", sendgrid_events, name="sendgrid_events"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/<slug:org_slug>/", include("dashboard.urls")),
     path("me/", include("learners.urls")),

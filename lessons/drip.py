@@ -45,6 +45,7 @@ class TickReport:
     batches: list[int] = field(default_factory=list)
     requeued: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
+    resent: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -54,6 +55,7 @@ class TickReport:
             "batches": self.batches,
             "requeued": self.requeued,
             "expired": self.expired,
+            "resent": self.resent,
         }
 
 
@@ -162,7 +164,14 @@ def _advance(now: dt.datetime, groups: dict[tuple[int, int], list[int]]) -> None
 
 
 def _recover_batches(now: dt.datetime, report: TickReport) -> None:
-    """Queue again what the broker lost; mark unknown what a dead worker left mid-send."""
+    """Queue again what the broker lost; mark unknown what a dead worker left mid-send;
+    resend, once, an unknown batch that no provider event confirmed within the grace period."""
+    _requeue_lost(now, report)
+    _expire_claims(now, report)
+    _resend_silent(now, report)
+
+
+def _requeue_lost(now: dt.datetime, report: TickReport) -> None:
     stale_queue = now - dt.timedelta(seconds=settings.DRIP_REQUEUE_AFTER_SECONDS)
     lost = list(
         SendBatch.objects.select_for_update(skip_locked=True)
@@ -171,8 +180,11 @@ def _recover_batches(now: dt.datetime, report: TickReport) -> None:
     )
     if lost:
         SendBatch.objects.filter(pk__in=lost).update(queued_at=now)
-        report.requeued = lost
+        report.requeued += lost
         logger.warning("requeued %d batches that no worker claimed: %s", len(lost), lost)
+
+
+def _expire_claims(now: dt.datetime, report: TickReport) -> None:
     lease_end = now - dt.timedelta(seconds=settings.DRIP_CLAIM_LEASE_SECONDS)
     abandoned = list(
         SendBatch.objects.select_for_update(skip_locked=True)
@@ -181,13 +193,39 @@ def _recover_batches(now: dt.datetime, report: TickReport) -> None:
     )
     if abandoned:
         # The worker may have died after SendGrid accepted the request: we do
-        # not know, so we do not resend. Reconciliation decides.
+        # not know, so we do not resend now. Provider events decide (lessons/tracking.py).
         SendBatch.objects.filter(pk__in=abandoned).update(
             status=SendBatch.Status.UNKNOWN, error="claim expired: worker stopped mid-send", finished_at=now
         )
         Delivery.objects.filter(batch_id__in=abandoned).update(status=Delivery.Status.UNKNOWN)
         report.expired = abandoned
         logger.error("marked %d abandoned batches unknown: %s", len(abandoned), abandoned)
+
+
+def _resend_silent(now: dt.datetime, report: TickReport) -> None:
+    """SendGrid reports every accepted recipient (processed) within minutes; silence means not sent."""
+    grace_end = now - dt.timedelta(seconds=settings.DRIP_UNKNOWN_GRACE_SECONDS)
+    silent = list(
+        SendBatch.objects.select_for_update(skip_locked=True)
+        .filter(status=SendBatch.Status.UNKNOWN, finished_at__lt=grace_end, resent_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if silent:
+        SendBatch.objects.filter(pk__in=silent).update(
+            status=SendBatch.Status.QUEUED,
+            resent_at=now,
+            queued_at=now,
+            claim_token=None,
+            error="resent once: no provider event within the grace period",
+        )
+        Delivery.objects.filter(batch_id__in=silent, status=Delivery.Status.UNKNOWN).update(
+            status=Delivery.Status.QUEUED
+        )
+        report.requeued += silent
+        report.resent = silent
+        logger.warning(
+            "resending %d unknown batches once, no provider event after the grace period: %s", len(silent), silent
+        )
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:

@@ -95,6 +95,8 @@ class SendBatch(models.Model):
     created_at = models.DateTimeField()
     queued_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when an unknown batch that no provider event ever confirmed was sent again (once only).
+    resent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("send batch")
@@ -136,7 +138,11 @@ class Delivery(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     # Filled by SendGrid open events and "mark as read" (a later issue); shown already.
+    delivered_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
+    # Apple Mail Privacy Protection fetches images for every mail: not a human open.
+    machine_opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     answer = models.PositiveSmallIntegerField(null=True, blank=True)
     answer_correct = models.BooleanField(null=True, blank=True)

@@ -61,6 +61,16 @@ def lesson_stats_add(*, increments: dict[tuple[int, int], dict[str, int]]) -> No
         _upsert_increment(LessonStats, ("organisation", "lesson"), _LESSON_COUNTERS, rows)
 
 
+def enrolment_stats_add_many(*, increments: dict[int, dict[str, int]]) -> None:
+    """Add to EnrolmentStats; ``increments`` maps an enrolment to {counter: n}."""
+    rows = [
+        (enrolment_id, *(counts.get(name, 0) for name in _ENROLMENT_COUNTERS))
+        for enrolment_id, counts in sorted(increments.items())
+    ]
+    if rows:
+        _upsert_increment(EnrolmentStats, ("enrolment",), _ENROLMENT_COUNTERS, rows)
+
+
 def enrolment_stats_add(*, enrolment_id: int, **counts: int) -> None:
     _upsert_increment(
         EnrolmentStats,

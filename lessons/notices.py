@@ -1,0 +1,34 @@
+"""Tell an organisation's admins when Druppel stopped mailing one of their people."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+
+from courses.models import Enrolment
+from organisations.models import Membership
+
+
+def suspension_notify(*, enrolment_ids: list[int]) -> int:
+    """One mail per organisation, to its admins, naming whose mailbox refused our lessons."""
+    by_organisation: dict[int, list[Enrolment]] = defaultdict(list)
+    enrolments = Enrolment.objects.filter(pk__in=enrolment_ids).select_related(
+        "membership__user", "membership__organisation", "course"
+    )
+    for enrolment in enrolments:
+        by_organisation[enrolment.membership.organisation_id].append(enrolment)
+    admins: dict[int, list[str]] = defaultdict(list)
+    for organisation_id, email in Membership.objects.filter(
+        organisation_id__in=by_organisation, role=Membership.Role.ADMIN, is_active=True
+    ).values_list("organisation_id", "user__email"):
+        admins[organisation_id].append(email)
+    sent = 0
+    for organisation_id, items in by_organisation.items():
+        if not admins[organisation_id]:
+            continue
+        context = {"organisation": items[0].membership.organisation, "enrolments": items, "site_url": settings.SITE_URL}
+        subject = " ".join(render_to_string("emails/suspended/subject.txt", context).split())
+        body = render_to_string("emails/suspended/body.txt", context)
+        sent += EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, admins[organisation_id]).send()
+    return sent

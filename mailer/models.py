@@ -1,0 +1,24 @@
+"""What the mail provider told us, kept so a repeated event is recognised."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class ProviderEvent(models.Model):
+    """One SendGrid event we have applied. SendGrid delivers at least once; we apply at most once."""
+
+    event_id = models.CharField(max_length=100, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=32)
+    timestamp = models.BigIntegerField()
+    delivery_id = models.BigIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id"], condition=~Q(event_id=""), name="provider_event_id_once"),
+            models.UniqueConstraint(fields=["message_id", "kind", "timestamp"], name="provider_event_shape_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id or self.message_id}"
