@@ -24,6 +24,11 @@ class Course(models.Model):
     group_name = models.CharField(_("discussion group"), max_length=200, blank=True)
     group_intro = models.TextField(_("discussion group introduction"), blank=True)
     external_group_url = models.URLField(_("external group link"), blank=True)
+    reminder_every_days = models.PositiveSmallIntegerField(
+        _("reminder every (days)"),
+        default=7,
+        help_text=_("At most one reminder per learner this often; 0 = no reminders, otherwise at least 7."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -31,6 +36,13 @@ class Course(models.Model):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
         ordering = ["title"]
+        constraints = [
+            # A reminder is gentle: never more than one a week.
+            models.CheckConstraint(
+                condition=models.Q(reminder_every_days=0) | models.Q(reminder_every_days__gte=7),
+                name="reminders_at_most_weekly",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -71,6 +83,7 @@ class Enrolment(models.Model):
     lessons_completed = models.PositiveIntegerField(default=0)
     paused_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    reminders_enabled = models.BooleanField(_("reminders"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +101,44 @@ class Enrolment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class Reminder(models.Model):
+    """One reminder mail to a learner who fell behind. Unique per (enrolment, local week).
+
+    The row is the claim: inserted before the mail leaves, so a second beat or a
+    retry hits the constraint and sends nothing. ``claim`` tells the inserting
+    call which rows are its own.
+    """
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="reminders")
+    week = models.DateField(_("week (Monday)"))
+    claim = models.UUIDField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "week"], name="one_reminder_per_week")]
+
+    def __str__(self) -> str:
+        return f"reminder {self.enrolment_id} {self.week}"
+
+
+class Certificate(models.Model):
+    """Proof that a learner completed every lesson of a course; one per enrolment."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="certificate")
+    issued_at = models.DateTimeField(_("issued"))
+    # Set when the mail is claimed: the mail goes out once.
+    mailed_at = models.DateTimeField(_("mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return f"certificate {self.pk} ({self.enrolment_id})"
 
 
 class Offering(models.Model):

@@ -109,8 +109,10 @@ def employee_enrolments(*, organisation: Organisation, filters: DashboardFilters
 
 
 def employee_rows(*, organisation: Organisation, filters: DashboardFilters) -> QuerySet[Enrolment]:
+    """The employee table; ``certified_at`` (None without a certificate) comes in the same query."""
     return (
         employee_enrolments(organisation=organisation, filters=filters)
+        .annotate(certified_at=F("certificate__issued_at"))
         .select_related("membership__user", "course")
         .order_by(*SORTS[filters.sort])
     )

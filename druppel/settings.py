@@ -242,6 +242,9 @@ CELERY_TASK_ROUTES = {
     "lessons.tasks.drip_tick": {"queue": "drip"},
     "lessons.tasks.send_batch": {"queue": "send"},
     "dashboard.tasks.send_weekly_digests": {"queue": "default"},
+    "lessons.tasks.send_reminders": {"queue": "default"},
+    "lessons.tasks.send_certificate_mail": {"queue": "default"},
+    "lessons.tasks.send_pending_certificate_mails": {"queue": "default"},
 }
 CELERY_BEAT_SCHEDULE = {
     # A tick that waited longer than a minute is stale: the next one does its work.
@@ -251,6 +254,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.send_weekly_digests",
         "schedule": crontab(minute=0),
         "options": {"expires": 3000},
+    },
+    # On the quarter, so each course slot (08:30, …) falls in exactly one run's window.
+    "reminders": {
+        "task": "lessons.tasks.send_reminders",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
+    "certificate-mails": {
+        "task": "lessons.tasks.send_pending_certificate_mails",
+        "schedule": crontab(minute="7-59/15"),
+        "options": {"expires": 600},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

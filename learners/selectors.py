@@ -53,9 +53,11 @@ def received_deliveries() -> QuerySet[Delivery]:
 
 
 def enrolments_with_received(*, user: User) -> QuerySet[Enrolment]:
-    """Enrolments for "my courses": two queries however many lessons were received."""
-    return enrolments_of(user=user).prefetch_related(
-        Prefetch("deliveries", queryset=received_deliveries(), to_attr="received")
+    """Enrolments for "my courses", with their certificate: two queries however many lessons were received."""
+    return (
+        enrolments_of(user=user)
+        .select_related("certificate")
+        .prefetch_related(Prefetch("deliveries", queryset=received_deliveries(), to_attr="received"))
     )
 
 

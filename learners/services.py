@@ -3,8 +3,10 @@
 import datetime as dt
 from typing import Any
 
+from django.db.models import OuterRef, QuerySet, Subquery
+
 from accounts.models import User
-from courses.models import Enrolment
+from courses.models import Certificate, Enrolment, Reminder
 from learners.selectors import deliveries_of, enrolments_of, memberships_of
 from lessons.models import Delivery
 
@@ -21,7 +23,17 @@ def _enrolment_row(enrolment: Enrolment) -> dict[str, Any]:
         "next_lesson_at": enrolment.next_due_at,
         "lessons_sent": enrolment.lessons_sent,
         "lessons_completed": enrolment.lessons_completed,
+        "reminders_enabled": enrolment.reminders_enabled,
+        "last_reminded_at": getattr(enrolment, "last_reminded_at", None),
+        "certificate_issued_at": _certificate_issued_at(enrolment),
     }
+
+
+def _certificate_issued_at(enrolment: Enrolment) -> dt.datetime | None:
+    try:
+        return enrolment.certificate.issued_at
+    except Certificate.DoesNotExist:
+        return None
 
 
 def _delivery_row(delivery: Delivery) -> dict[str, Any]:
@@ -38,8 +50,15 @@ def _delivery_row(delivery: Delivery) -> dict[str, Any]:
         "answer_text": options[answer] if answer is not None and answer < len(options) else None,
         "answer_correct": delivery.answer_correct,
         "answered_at": delivery.answered_at,
+        "read_at": delivery.read_at,
         "completed_at": delivery.completed_at,
     }
+
+
+def _enrolments_exported(user: User) -> QuerySet[Enrolment]:
+    """Enrolments with their certificate and last reminder, still one query."""
+    last_reminder = Reminder.objects.filter(enrolment=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    return enrolments_of(user=user).select_related("certificate").annotate(last_reminded_at=Subquery(last_reminder))
 
 
 def learner_data_export(*, user: User, now: dt.datetime) -> dict[str, Any]:
@@ -63,6 +82,6 @@ def learner_data_export(*, user: User, now: dt.datetime) -> dict[str, Any]:
             }
             for membership in memberships_of(user=user)
         ],
-        "enrolments": [_enrolment_row(enrolment) for enrolment in enrolments_of(user=user)],
+        "enrolments": [_enrolment_row(enrolment) for enrolment in _enrolments_exported(user)],
         "deliveries": [_delivery_row(delivery) for delivery in deliveries_of(user=user)],
     }

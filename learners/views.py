@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from courses.models import Enrolment
+from courses.models import Certificate, Enrolment
 from courses.services import enrolment_pause, enrolment_resume, enrolment_unsubscribe
 from learners.erasure import user_erase
 from learners.selectors import enrolments_of, enrolments_with_received
@@ -52,7 +52,16 @@ def _course_row(enrolment: Any) -> dict[str, Any]:
         "total": total,
         "percent": min(100, round(100 * enrolment.lessons_completed / total)) if total else 0,
         "lessons": [_lesson_row(delivery) for delivery in enrolment.received],
+        "certificate": _certificate_of(enrolment),
     }
+
+
+def _certificate_of(enrolment: Enrolment) -> Certificate | None:
+    # The selector joins the certificate; a missing reverse one-to-one raises rather than returning None.
+    try:
+        return enrolment.certificate
+    except Certificate.DoesNotExist:
+        return None
 
 
 def _own_enrolment(request: AuthenticatedHttpRequest, enrolment_id: int) -> Enrolment:

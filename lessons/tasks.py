@@ -9,7 +9,8 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from lessons import drip, sending
+from courses import certificates
+from lessons import drip, reminders, sending
 from mailer.message import RetryableError
 
 logger = logging.getLogger(__name__)
@@ -57,3 +58,33 @@ def send_batch(self: Task, batch_id: int, claim_token: str | None = None) -> str
         delay = retry_delay(self.request.retries, exc.retry_after)
         logger.warning("batch %s: %s; retry %d in %.1fs", batch_id, exc, self.request.retries + 1, delay)
         raise self.retry(kwargs=kwargs, countdown=delay) from None
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_reminders() -> int:
+    """Every 15 minutes (beat): remind learners who left their last three lessons incomplete."""
+    return reminders.reminders_send_due(now=timezone.now())
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_certificate_mail(certificate_id: int) -> bool:
+    """Mail a newly issued certificate's link; the claim on ``mailed_at`` makes it once.
+
+    A failed send releases the claim; the beat sweep tries again, so no retry here.
+    """
+    return certificates.certificate_mail_send(certificate_id=certificate_id, now=timezone.now())
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_pending_certificate_mails() -> int:
+    """Every 15 minutes (beat): mail certificates whose queued mail the broker lost."""
+    return certificates.certificates_mail_pending(now=timezone.now())
+
+
+def queue_certificate_mail(certificate_id: int) -> None:
+    """The dispatch the learner's POST views pass to the progress flows (called after commit)."""
+    try:
+        send_certificate_mail.delay(certificate_id)
+    except Exception:
+        # The learner's change is committed; if the broker is down, the beat sweep mails it later.
+        logger.exception("certificate %s: could not queue its mail", certificate_id)

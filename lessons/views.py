@@ -1,23 +1,26 @@
 """The learner's pages, reached from a lesson mail by signed link, without a password.
 
 GET never changes learning state: link scanners (Safe Links, Mimecast) fetch
-every link in a mail. Answering, pausing and unsubscribing take a POST.
+every link in a mail. Answering, marking as read, pausing and unsubscribing take a POST.
 The POST views are CSRF-exempt on purpose: the signed token in the URL is the
 credential, and a mail client's in-app browser may drop the CSRF cookie.
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from courses.certificates import certificate_token
+from courses.models import Certificate
 from courses.services import enrolment_pause, enrolment_resume, enrolment_unsubscribe
 from lessons.models import Delivery
-from lessons.progress import delivery_answer
+from lessons.progress import delivery_answer, delivery_mark_read
 from lessons.selectors import course_lesson_count, delivery_from_token
+from lessons.tasks import queue_certificate_mail
 
 
 def _context(delivery: Delivery, token: str, **extra: object) -> dict:
@@ -45,7 +48,25 @@ def _private(response: HttpResponse) -> HttpResponse:
 @require_GET
 def lesson_page(request: HttpRequest, token: str) -> HttpResponse:
     delivery = delivery_from_token(token)
-    return _private(render(request, "lessons/lesson.html", _context(delivery, token)))
+    context = _context(delivery, token)
+    # Only a learner who completed every lesson can have a certificate: no query for everyone else.
+    if context["total"] and delivery.enrolment.lessons_completed >= context["total"]:
+        certificate = Certificate.objects.filter(enrolment_id=delivery.enrolment_id).only("pk").first()
+        context["certificate_token"] = certificate_token(certificate.pk) if certificate else ""
+    return _private(render(request, "lessons/lesson.html", context))
+
+
+@never_cache
+@csrf_exempt
+@require_POST
+def mark_read(request: HttpRequest, token: str) -> HttpResponse:
+    """The "Mark as read" button. CSRF-exempt like the other token POSTs: the signed
+    token is the credential, and a mail app's browser may have no CSRF cookie.
+    Then back to the lesson (POST/redirect/GET), which shows the new state.
+    """
+    delivery = delivery_from_token(token)
+    delivery_mark_read(delivery=delivery, now=timezone.now(), dispatch=queue_certificate_mail)
+    return _private(redirect("lessons:page", token=token))
 
 
 @never_cache
@@ -59,8 +80,13 @@ def answer(request: HttpRequest, token: str, option: int) -> HttpResponse:
         if not posted.isdigit() or not 1 <= int(posted) <= len(options):
             context = _context(delivery, token, chosen=option, error=_("Choose one of the answers."))
             return _private(render(request, "lessons/answer_confirm.html", context, status=400))
-        delivery = delivery_answer(delivery=delivery, option=int(posted) - 1, now=timezone.now())
-        return _private(render(request, "lessons/answer_result.html", _context(delivery, token)))
+        answered = delivery_answer(
+            delivery=delivery, option=int(posted) - 1, now=timezone.now(), dispatch=queue_certificate_mail
+        )
+        # Reuse the enrolment and course already loaded; only the completion count moved.
+        delivery.enrolment.refresh_from_db(fields=["lessons_completed"])
+        answered.enrolment = delivery.enrolment
+        return _private(render(request, "lessons/answer_result.html", _context(answered, token)))
     if delivery.answered_at is not None:
         return _private(render(request, "lessons/answer_result.html", _context(delivery, token)))
     chosen = option if 1 <= option <= len(options) else None
