@@ -25,7 +25,7 @@ test: install
 	bin/ensure-chromium
 	$(BIN)/python -m pytest
 
-## make bench: the 5,000 × 150 dashboard data set in its own database (BENCH_DATABASE_URL), measured into bench/results.json
+## make bench: dashboard (5,000 × 150), learner pages under load (gunicorn), a 1,000-event webhook batch; own database (BENCH_DATABASE_URL); writes bench/results.json
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench.run

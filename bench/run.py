@@ -1,10 +1,12 @@
 """`make bench`: generate the data set in a dedicated database, measure, write bench/results.json.
 
-    python -m bench.run [--requests 20]
+    python -m bench.run [--requests 20] [--only dashboard|lessons|webhook] [--load-seconds 10] [--load-connections 8]
 
 BENCH_DATABASE_URL picks the database (default: the local PostgreSQL,
 postgres://postgres@127.0.0.1:5432/druppel_bench). The runner drops and
-creates it, migrates, measures, and drops it again.
+creates it, migrates, measures, and drops it again. The dashboard is measured
+in-process, and so is one webhook request of 1,000 signed events (bench/webhook.py);
+the learner pages under load through gunicorn (bench/lesson_load.py).
 """
 
 import argparse
@@ -71,13 +73,35 @@ def write_results(results: dict[str, dict]) -> None:
 
 
 def print_table(results: dict[str, dict]) -> None:
-    print(f"{'benchmark':<20} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'goal ms':>8}  verdict")
-    for name, result in results.items():
+    timed = {name: r for name, r in results.items() if "median_ms" in r}
+    loaded = {name: r for name, r in results.items() if "rps" in r}
+    if timed:
+        print(f"{'benchmark':<20} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'goal ms':>8}  verdict")
+    for name, result in timed.items():
         verdict = "ok" if result["p95_ms"] <= result["goal_ms"] else "SLOW"
         print(
             f"{name:<20} {result['median_ms']:>10.1f} {result['p95_ms']:>8.1f} "
             f"{result['queries']:>8} {result['goal_ms']:>8}  {verdict}"
         )
+    if loaded:
+        print(
+            f"\n{'under load':<16} {'config':<17} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+            f"{'errors':>6} {'queries':>7}  goal"
+        )
+    for name, result in loaded.items():
+        for index, run in enumerate(result["configs"]):
+            met = run["rps"] >= result["goal_rps"] and run["p99_ms"] <= result["goal_p99_ms"] and not run["errors"]
+            goal = f"≥{result['goal_rps']}/s p99≤{result['goal_p99_ms']}: {'ok' if met else 'MISSED'}"
+            print(
+                f"{name if index == 0 else '':<16} {run['config']:<17} {run['rps']:>7.0f} {run['p50_ms']:>7.1f} "
+                f"{run['p95_ms']:>7.1f} {run['p99_ms']:>7.1f} {run['errors']:>6} "
+                f"{result['queries'] if index == 0 else '':>7}  {goal}"
+            )
+
+
+def _gunicorn_config(text: str) -> tuple[str, int, int]:
+    kind, workers, threads = text.split(":")
+    return kind, int(workers), int(threads)
 
 
 def main() -> int:
@@ -85,6 +109,14 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--learners", type=int, default=5000)
     parser.add_argument("--lessons", type=int, default=150)
+    parser.add_argument("--only", choices=["dashboard", "lessons", "webhook"], help="run one benchmark family")
+    parser.add_argument("--webhook-requests", type=int, default=10)
+    parser.add_argument("--load-seconds", type=float, default=10.0, help="per load phase and configuration")
+    parser.add_argument("--load-connections", type=int, default=8)
+    parser.add_argument("--load-enrolments", type=int, default=5000)
+    parser.add_argument(
+        "--load-configs", help="gunicorn configurations, e.g. gthread:2:4,sync:4:1 (class:workers:threads)"
+    )
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     _configure(database_url)
@@ -94,9 +126,21 @@ def main() -> int:
 
     django.setup()
     from bench.dashboard import run_dashboard_benchmarks
+    from bench.lesson_load import Load, run_lesson_load_benchmarks
+    from bench.webhook import run_webhook_benchmark
 
+    results: dict[str, dict] = {}
     try:
-        results = run_dashboard_benchmarks(learners=args.learners, lessons=args.lessons, requests=args.requests)
+        if args.only in (None, "dashboard"):
+            results |= run_dashboard_benchmarks(learners=args.learners, lessons=args.lessons, requests=args.requests)
+        if args.only in (None, "webhook"):
+            results |= run_webhook_benchmark(rounds=args.webhook_requests)
+        if args.only in (None, "lessons"):
+            load = Load(connections=args.load_connections, seconds=args.load_seconds)
+            configs = [_gunicorn_config(text) for text in args.load_configs.split(",")] if args.load_configs else None
+            results |= run_lesson_load_benchmarks(
+                enrolments=args.load_enrolments, lessons=6, load=load, configs=configs
+            )
     finally:
         drop_database(database_url)
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "database": urlsplit(database_url).scheme}

@@ -1,0 +1,105 @@
+"""The learner's pages, opened from a lesson mail, take a fixed handful of queries.
+
+These are the most requested pages of all (every learner, three times a week,
+often within minutes of 08:30), measured under load by `make bench`
+(bench/lesson_load.py, docs/performance.md). The counts do not grow with the
+course or the organisation.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from courses.models import Enrolment
+from lessons.models import Delivery
+from lessons.tokens import delivery_token
+from organisations.models import Organisation
+from tests.factories import CourseFactory, OrganisationFactory, enrol, make_lessons
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = "2027-03-01T08:30:00+01:00"
+# The delivery with its version, enrolment and course (one join) · the course's lesson
+# count for "Lesson 3 of 22". (A learner who completed every lesson costs one more:
+# the link to their certificate.)
+PAGE = 2
+# The answer confirm page: the same two.
+CONFIRM = 2
+# The delivery · lock it · record the answer · complete it · count it on the enrolment ·
+# where it belongs (organisation, time zone) · three counter upserts (lesson funnel,
+# completions per day, right answers) · the certificate check (completions, lesson
+# count) · then for the page: the fresh completion count and the lesson count. That is
+# 13 statements, plus the transaction's pair (here SAVEPOINT/RELEASE, in production
+# BEGIN/COMMIT). PostgreSQL and SQLite alike.
+ANSWER = 15
+
+
+@pytest.fixture
+def delivered(outbox_dir: Path, run_tick):  # type: ignore[no-untyped-def]
+    """Lesson 1 of 3 sent by a real tick to one learner in an organisation of several."""
+    course = CourseFactory.create()
+    make_lessons(course, 3)
+    organisation = OrganisationFactory.create()
+    enrolments = [enrol(course, organisation=organisation, start=dt.date(2027, 3, 1)) for _ in range(3)]
+    run_tick(MONDAY)
+    delivery = Delivery.objects.get(enrolment=enrolments[0], position=1)
+    return delivery, delivery_token(delivery.pk)
+
+
+def _larger(organisation: Organisation, course_lessons: int, run_tick) -> str:  # type: ignore[no-untyped-def]
+    course = CourseFactory.create()
+    make_lessons(course, course_lessons)
+    enrolments = [enrol(course, organisation=organisation, start=dt.date(2027, 3, 1)) for _ in range(10)]
+    run_tick(MONDAY)
+    return delivery_token(Delivery.objects.get(enrolment=enrolments[0], position=1).pk)
+
+
+def test_the_lesson_page_takes_two_queries(delivered, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    _, token = delivered
+    with django_assert_num_queries(PAGE):
+        response = Client().get(f"/l/{token}/")
+    assert response.status_code == 200
+    assert "Les 1 van 3" in response.content.decode()
+
+
+def test_the_lesson_page_of_an_answered_lesson_takes_as_many(delivered, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    _, token = delivered
+    Client().post(f"/l/{token}/answer/2/", {"option": "2"})
+    with django_assert_num_queries(PAGE):
+        response = Client().get(f"/l/{token}/")
+    assert "1 voltooid" in response.content.decode()
+
+
+def test_the_answer_confirm_page_takes_two_queries(delivered, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    _, token = delivered
+    with django_assert_num_queries(CONFIRM):
+        response = Client().get(f"/l/{token}/answer/2/")
+    assert b'value="2" checked' in response.content
+
+
+def test_answering_takes_at_most_fifteen_queries(delivered, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    delivery, token = delivered
+    with django_assert_max_num_queries(ANSWER):
+        response = Client().post(f"/l/{token}/answer/2/", {"option": "2"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Juist!" in html
+    assert "1 voltooid" in html
+    delivery.refresh_from_db()
+    assert delivery.answer_correct is True
+    assert Enrolment.objects.get(pk=delivery.enrolment_id).lessons_completed == 1
+
+
+def test_the_counts_do_not_grow_with_the_course_or_the_organisation(  # type: ignore[no-untyped-def]
+    delivered, run_tick, django_assert_num_queries, django_assert_max_num_queries
+):
+    delivery, _ = delivered
+    token = _larger(Organisation.objects.get(memberships__enrolments=delivery.enrolment_id), 20, run_tick)
+    with django_assert_num_queries(PAGE):
+        assert "Les 1 van 20" in Client().get(f"/l/{token}/").content.decode()
+    with django_assert_num_queries(CONFIRM):
+        Client().get(f"/l/{token}/answer/1/")
+    with django_assert_max_num_queries(ANSWER):
+        assert Client().post(f"/l/{token}/answer/1/", {"option": "1"}).status_code == 200
