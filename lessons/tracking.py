@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from courses.models import Enrolment
 from lessons.models import Delivery, SendBatch
@@ -188,7 +188,9 @@ def _set_where_empty(name: str, values: dict[int, dt.datetime]) -> None:
     if not values:
         return
     table = connection.ops.quote_name(Delivery._meta.db_table)
-    column = connection.ops.quote_name(Delivery._meta.get_field(name).column)  # type: ignore[union-attr]
+    field = Delivery._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    column = connection.ops.quote_name(field.column)
     for start in range(0, len(values), 1000):
         chunk = list(values.items())[start : start + 1000]
         rows = ", ".join(["(%s, %s)"] * len(chunk))
