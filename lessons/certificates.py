@@ -5,10 +5,11 @@ from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
 
 from courses.certificates import certificate_issue
 from courses.models import Certificate, Enrolment
-from lessons.selectors import course_lesson_count
+from lessons.models import Lesson
 
 Dispatch = Callable[[int], object]
 
@@ -22,8 +23,13 @@ def certificate_issue_if_earned(
     queues the mail once that transaction commits; without it the beat sweep
     (``certificates_mail_pending``) mails it.
     """
-    completed, course_id = Enrolment.objects.filter(pk=enrolment_id).values_list("lessons_completed", "course_id").get()
-    total = course_lesson_count(course_id)
+    published = Lesson.objects.filter(course=OuterRef("course"), current_version__isnull=False).order_by()
+    completed, total = (
+        Enrolment.objects.filter(pk=enrolment_id)
+        .annotate(total=Subquery(published.values("course").annotate(n=Count("pk")).values("n")[:1]))
+        .values_list("lessons_completed", "total")
+        .get()
+    )
     if not total or completed < total:
         return None
     certificate = certificate_issue(enrolment_id=enrolment_id, now=now)

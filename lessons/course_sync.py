@@ -15,6 +15,7 @@ from courses.models import Course
 from lessons.course_folder import CourseFolderError, CourseSource, LessonSource
 from lessons.models import Delivery, Lesson, LessonVersion
 from lessons.rendering import render_markdown
+from lessons.selectors import course_lesson_count_forget
 
 # Positions are moved out of the way first so a reorder never trips the unique constraint.
 _POSITION_SHIFT = 100_000
@@ -77,6 +78,8 @@ def course_sync(*, source: CourseSource) -> SyncReport:
         report.moved = sorted(moved)
     for item in source.lessons:
         _sync_lesson(course, existing.get(item.slug), item, report)
+    if report.created or report.removed:
+        transaction.on_commit(lambda: course_lesson_count_forget(course.pk))
     return report
 
 

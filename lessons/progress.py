@@ -22,11 +22,17 @@ def delivery_for_update(delivery_id: int) -> Delivery:
 
 
 def _complete(delivery: Delivery, now: dt.datetime) -> bool:
-    """Set ``completed_at`` once and count it on the enrolment; True when this call completed it."""
+    """Set ``completed_at`` once and count it on the enrolment; True when this call completed it.
+
+    The loaded enrolment's count is moved along for the page that follows; the
+    database row is updated relative to itself, so concurrent completions add up.
+    """
     if not Delivery.objects.filter(pk=delivery.pk, completed_at__isnull=True).update(completed_at=now):
         return False
     delivery.completed_at = now
     Enrolment.objects.filter(pk=delivery.enrolment_id).update(lessons_completed=F("lessons_completed") + 1)
+    if Delivery.enrolment.is_cached(delivery):
+        delivery.enrolment.lessons_completed += 1
     return True
 
 
@@ -37,20 +43,22 @@ def delivery_answer(*, delivery: Delivery, option: int, now: dt.datetime, dispat
     A second answer changes nothing: the first tap counts, as in a quiz.
     ``dispatch`` queues the certificate mail if this completes the course.
     """
-    locked = delivery_for_update(delivery.pk)
-    if locked.answered_at is not None:
-        return locked
-    if not 0 <= option < len(locked.version.options):
+    if not 0 <= option < len(delivery.version.options):
         raise ValueError(f"option {option + 1} does not exist")
-    locked.answer = option
-    locked.answer_correct = locked.version.is_correct(option)
-    locked.answered_at = now
-    locked.save(update_fields=["answer", "answer_correct", "answered_at"])
-    completes = _complete(locked, now)
-    stats_record_answer(delivery=locked, at=now, correct=bool(locked.answer_correct), completes=completes)
+    correct = delivery.version.is_correct(option)
+    # The conditional UPDATE is the claim: only the first answer gets through.
+    first = Delivery.objects.filter(pk=delivery.pk, answered_at__isnull=True).update(
+        answer=option, answer_correct=correct, answered_at=now
+    )
+    if not first:
+        delivery.refresh_from_db(fields=["answer", "answer_correct", "answered_at", "completed_at"])
+        return delivery
+    delivery.answer, delivery.answer_correct, delivery.answered_at = option, correct, now
+    completes = _complete(delivery, now)
+    stats_record_answer(delivery=delivery, at=now, correct=correct, completes=completes)
     if completes:
-        certificate_issue_if_earned(enrolment_id=locked.enrolment_id, now=now, dispatch=dispatch)
-    return locked
+        certificate_issue_if_earned(enrolment_id=delivery.enrolment_id, now=now, dispatch=dispatch)
+    return delivery
 
 
 @transaction.atomic

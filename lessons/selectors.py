@@ -1,5 +1,6 @@
 """Read-side queries for the learner's pages."""
 
+from django.core.cache import cache
 from django.http import Http404
 
 from lessons.models import Delivery, Lesson
@@ -20,5 +21,28 @@ def delivery_from_token(token: str) -> Delivery:
         raise Http404("This link is not valid.") from None
 
 
+# The lesson pages show "lesson 7 of 150" on every request; the count only
+# changes when a course folder is imported, which drops the cached value.
+_COUNT_SECONDS = 300
+
+
+def _count_key(course_id: int) -> str:
+    return f"druppel:course-lessons:{course_id}"
+
+
 def course_lesson_count(course_id: int) -> int:
+    """Published lessons of a course, exact: for decisions such as issuing a certificate."""
     return Lesson.objects.filter(course_id=course_id, current_version__isnull=False).count()
+
+
+def course_lesson_count_for_display(course_id: int) -> int:
+    """The same count, cached briefly: for progress lines and bars on the hot pages."""
+    count = cache.get(_count_key(course_id))
+    if count is None:
+        count = course_lesson_count(course_id)
+        cache.set(_count_key(course_id), count, _COUNT_SECONDS)
+    return int(count)
+
+
+def course_lesson_count_forget(course_id: int) -> None:
+    cache.delete(_count_key(course_id))

@@ -19,13 +19,13 @@ from courses.models import Certificate
 from courses.services import enrolment_pause, enrolment_resume, enrolment_unsubscribe
 from lessons.models import Delivery
 from lessons.progress import delivery_answer, delivery_mark_read
-from lessons.selectors import course_lesson_count, delivery_from_token
+from lessons.selectors import course_lesson_count_for_display, delivery_from_token
 from lessons.tasks import queue_certificate_mail
 
 
 def _context(delivery: Delivery, token: str, **extra: object) -> dict:
     enrolment = delivery.enrolment
-    total = course_lesson_count(enrolment.course_id)
+    total = course_lesson_count_for_display(enrolment.course_id)
     return {
         "token": token,
         "delivery": delivery,
@@ -83,9 +83,6 @@ def answer(request: HttpRequest, token: str, option: int) -> HttpResponse:
         answered = delivery_answer(
             delivery=delivery, option=int(posted) - 1, now=timezone.now(), dispatch=queue_certificate_mail
         )
-        # Reuse the enrolment and course already loaded; only the completion count moved.
-        delivery.enrolment.refresh_from_db(fields=["lessons_completed"])
-        answered.enrolment = delivery.enrolment
         return _private(render(request, "lessons/answer_result.html", _context(answered, token)))
     if delivery.answered_at is not None:
         return _private(render(request, "lessons/answer_result.html", _context(delivery, token)))
