@@ -7,18 +7,16 @@ made in ``lessons/certificates.py``; this module issues, finds and mails.
 import datetime as dt
 import logging
 
-import css_inline
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from courses.models import Certificate
+from mailer.templated import render_mail
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +73,7 @@ def certificate_message(certificate: Certificate) -> EmailMultiAlternatives:
         "name": user.first_name or user.email.split("@")[0],
         "url": certificate_url(certificate.pk),
     }
-    with translation.override(enrolment.course.language):
-        subject = " ".join(render_to_string("emails/certificate/subject.txt", context).split())
-        text = render_to_string("emails/certificate/body.txt", context)
-        html = css_inline.inline(render_to_string("emails/certificate/body.html", context))
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return render_mail("emails/certificate", context, language=enrolment.course.language).to(user.email)
 
 
 def certificate_mail_send(*, certificate_id: int, now: dt.datetime) -> bool:

@@ -49,19 +49,9 @@ def enrolment_pause(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     return bool(changed)
 
 
-@transaction.atomic
 def enrolment_resume(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     """Continue with the next lesson not yet received, at the next slot: no backlog."""
-    enrolment = (
-        Enrolment.objects.select_for_update().select_related("membership__organisation", "course").get(pk=enrolment.pk)
-    )
-    if enrolment.status != Enrolment.Status.PAUSED:
-        return False
-    enrolment.status = Enrolment.Status.ACTIVE
-    enrolment.paused_at = None
-    enrolment.next_due_at = enrolment_calendar(enrolment).next_slot(now)
-    enrolment.save(update_fields=["status", "paused_at", "next_due_at"])
-    return True
+    return _reactivate(enrolment=enrolment, was=Enrolment.Status.PAUSED, clear="paused_at", now=now)
 
 
 def enrolment_unsubscribe(*, enrolment: Enrolment, now: dt.datetime) -> bool:
@@ -80,16 +70,20 @@ def enrolments_stop(*, memberships: list[int], now: dt.datetime) -> int:
     ).update(status=Enrolment.Status.STOPPED, ended_at=now, next_due_at=None)
 
 
-@transaction.atomic
 def enrolment_restart(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     """A member the organisation stopped is back: continue with the next lesson, at the next slot."""
-    enrolment = (
+    return _reactivate(enrolment=enrolment, was=Enrolment.Status.STOPPED, clear="ended_at", now=now)
+
+
+@transaction.atomic
+def _reactivate(*, enrolment: Enrolment, was: str, clear: str, now: dt.datetime) -> bool:
+    locked = (
         Enrolment.objects.select_for_update().select_related("membership__organisation", "course").get(pk=enrolment.pk)
     )
-    if enrolment.status != Enrolment.Status.STOPPED:
+    if locked.status != was:
         return False
-    enrolment.status = Enrolment.Status.ACTIVE
-    enrolment.ended_at = None
-    enrolment.next_due_at = enrolment_calendar(enrolment).next_slot(now)
-    enrolment.save(update_fields=["status", "ended_at", "next_due_at"])
+    locked.status = Enrolment.Status.ACTIVE
+    setattr(locked, clear, None)
+    locked.next_due_at = enrolment_calendar(locked).next_slot(now)
+    locked.save(update_fields=["status", clear, "next_due_at"])
     return True

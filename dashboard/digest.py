@@ -11,20 +11,18 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from courses.models import Enrolment
 from dashboard.models import DigestSent
 from dashboard.stats import BEHIND_AFTER, DashboardFilters, employee_enrolments
 from lessons.models import DailyCompletion
 from mailer.message import TransportError
+from mailer.templated import render_mail
 from organisations.models import Membership, Organisation
 
 logger = logging.getLogger(__name__)
@@ -101,16 +99,8 @@ def digest_build(*, organisation: Organisation, week: dt.date) -> Digest:
 def digest_messages(*, digest: Digest, recipients: list[str]) -> list[EmailMultiAlternatives]:
     """One mail per admin (colleagues' addresses stay private), rendered once."""
     context = {"digest": digest, "organisation": digest.organisation, "behind_after": BEHIND_AFTER}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("emails/digest/subject.txt", context).split())
-        text = render_to_string("emails/digest/body.txt", context)
-        html = css_inline.inline(render_to_string("emails/digest/body.html", context))
-    messages = []
-    for address in recipients:
-        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
-        message.attach_alternative(html, "text/html")
-        messages.append(message)
-    return messages
+    mail = render_mail("emails/digest", context)
+    return [mail.to(address) for address in recipients]
 
 
 def digest_send(*, organisation: Organisation, week: dt.date, now: dt.datetime) -> bool:

@@ -3,10 +3,9 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 
 from courses.models import Enrolment
+from mailer.templated import render_mail
 from organisations.models import Membership
 
 
@@ -28,7 +27,6 @@ def suspension_notify(*, enrolment_ids: list[int]) -> int:
         if not admins[organisation_id]:
             continue
         context = {"organisation": items[0].membership.organisation, "enrolments": items, "site_url": settings.SITE_URL}
-        subject = " ".join(render_to_string("emails/suspended/subject.txt", context).split())
-        body = render_to_string("emails/suspended/body.txt", context)
-        sent += EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, admins[organisation_id]).send()
+        mail = render_mail("emails/suspended", context)
+        sent += sum(mail.to(address).send() for address in admins[organisation_id])
     return sent

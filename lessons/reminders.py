@@ -15,13 +15,10 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
-import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from courses.models import Enrolment, Reminder
 from courses.reminders import (
@@ -34,6 +31,7 @@ from courses.reminders import (
 from courses.schedule import Calendar
 from lessons.models import Delivery
 from lessons.tokens import delivery_token
+from mailer.templated import render_mail
 from organisations.models import ClosurePeriod
 
 logger = logging.getLogger(__name__)
@@ -121,13 +119,7 @@ def reminder_message(enrolment: Enrolment) -> EmailMultiAlternatives:
         "courses_url": settings.SITE_URL + reverse("learners:courses"),
         "off_url": settings.SITE_URL + reverse("learners:reminders_off", args=[reminder_token(enrolment.pk)]),
     }
-    with translation.override(enrolment.course.language):
-        subject = " ".join(render_to_string("emails/reminder/subject.txt", context).split())
-        text = render_to_string("emails/reminder/body.txt", context)
-        html = css_inline.inline(render_to_string("emails/reminder/body.html", context))
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return render_mail("emails/reminder", context, language=enrolment.course.language).to(user.email)
 
 
 def reminders_send_due(*, now: dt.datetime) -> int:
