@@ -243,6 +243,7 @@ CELERY_TASK_ROUTES = {
     "lessons.tasks.send_batch": {"queue": "send"},
     "dashboard.tasks.send_weekly_digests": {"queue": "default"},
     "lessons.tasks.send_reminders": {"queue": "default"},
+    "lessons.tasks.fold_progress": {"queue": "default"},
     "lessons.tasks.send_certificate_mail": {"queue": "default"},
     "lessons.tasks.send_pending_certificate_mails": {"queue": "default"},
 }
@@ -256,6 +257,8 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3000},
     },
     # On the quarter, so each course slot (08:30, …) falls in exactly one run's window.
+    # Dashboards and certificates follow answers within seconds (lessons/folding.py).
+    "fold-progress": {"task": "lessons.tasks.fold_progress", "schedule": 5.0, "options": {"expires": 30}},
     "reminders": {
         "task": "lessons.tasks.send_reminders",
         "schedule": crontab(minute="*/15"),

@@ -5,34 +5,35 @@ from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 
 from courses.certificates import certificate_issue
-from courses.models import Certificate, Enrolment
+from courses.models import Enrolment
 from lessons.models import Lesson
 
 Dispatch = Callable[[int], object]
 
 
-def certificate_issue_if_earned(
-    *, enrolment_id: int, now: dt.datetime, dispatch: Dispatch | None = None
-) -> Certificate | None:
-    """Issue the certificate when the enrolment's completions reach the course's lesson count.
+def certificates_issue_earned(*, completions: dict[int, dt.datetime], dispatch: Dispatch | None = None) -> list[int]:
+    """Issue certificates to those of these enrolments whose completions reach the course's lesson count.
 
-    Called in the transaction that completed a lesson. ``dispatch(certificate_id)``
-    queues the mail once that transaction commits; without it the beat sweep
-    (``certificates_mail_pending``) mails it.
+    ``completions`` maps each enrolment to its latest completion: the certificate's date.
+    Called by the progress fold in its transaction. ``dispatch(certificate_id)``
+    queues each mail once that transaction commits; without it the beat sweep
+    (``certificates_mail_pending``) mails them.
     """
     published = Lesson.objects.filter(course=OuterRef("course"), current_version__isnull=False).order_by()
-    completed, total = (
-        Enrolment.objects.filter(pk=enrolment_id)
+    earned = (
+        Enrolment.objects.filter(pk__in=completions)
         .annotate(total=Subquery(published.values("course").annotate(n=Count("pk")).values("n")[:1]))
-        .values_list("lessons_completed", "total")
-        .get()
+        .filter(total__gt=0, lessons_completed__gte=F("total"))
+        .values_list("pk", flat=True)
     )
-    if not total or completed < total:
-        return None
-    certificate = certificate_issue(enrolment_id=enrolment_id, now=now)
-    if certificate is not None and dispatch is not None:
-        transaction.on_commit(partial(dispatch, certificate.pk))
-    return certificate
+    issued = []
+    for enrolment_id in earned:
+        certificate = certificate_issue(enrolment_id=enrolment_id, now=completions[enrolment_id])
+        if certificate is not None:
+            issued.append(certificate.pk)
+            if dispatch is not None:
+                transaction.on_commit(partial(dispatch, certificate.pk))
+    return issued

@@ -148,11 +148,22 @@ class Delivery(models.Model):
     answer_correct = models.BooleanField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # When the completion was added to the aggregates (lessons/folding.py): the
+    # answer POST only records the fact, the fold counts it a few seconds later.
+    counted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="one_delivery_per_lesson")]
+        indexes = [
+            # The fold's only scan: completions not yet counted.
+            models.Index(
+                fields=["completed_at"],
+                condition=models.Q(completed_at__isnull=False, counted_at__isnull=True),
+                name="delivery_uncounted",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"delivery {self.pk} ({self.status})"

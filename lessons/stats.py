@@ -98,22 +98,11 @@ def _place(delivery: Delivery) -> _Place:
     return _Place(delivery.enrolment_id, organisation_id, course_id, delivery.lesson_id, zoneinfo.ZoneInfo(timezone))
 
 
-def stats_record_answer(*, delivery: Delivery, at: dt.datetime, correct: bool, completes: bool) -> None:
-    """A first answer: right or not, and whether it completed the lesson (Enrolment counts that itself)."""
-    place = _place(delivery)
-    lesson_stats_add(
-        increments={(place.organisation_id, place.lesson_id): {"completed": int(completes), "correct": int(correct)}}
-    )
-    if completes:
-        day = at.astimezone(place.tz).date()
-        _upsert_increment(
-            DailyCompletion,
-            ("organisation", "course", "day"),
-            ("completed",),
-            [(place.organisation_id, place.course_id, day, 1)],
-        )
-    if correct:
-        enrolment_stats_add(enrolment_id=place.enrolment_id, correct=1)
+def daily_completions_add(*, increments: dict[tuple[int, int, dt.date], int]) -> None:
+    """Add to DailyCompletion; ``increments`` maps (organisation, course, local day) to a count."""
+    rows = [(*key, count) for key, count in sorted(increments.items())]
+    if rows:
+        _upsert_increment(DailyCompletion, ("organisation", "course", "day"), ("completed",), rows)
 
 
 @transaction.atomic

@@ -10,13 +10,15 @@ from django.conf import settings
 from django.utils import timezone
 
 from courses import certificates
-from lessons import drip, reminders, sending
+from lessons import drip, folding, reminders, sending
 from mailer.message import RetryableError
 
 logger = logging.getLogger(__name__)
 
 # Cap on a single wait between retries; the claim lease must outlast it.
 _MAX_BACKOFF_SECONDS = 300.0
+# A run folds at most this many batches, so one run stays short and the next one continues.
+_FOLDS_PER_RUN = 20
 
 
 def retry_delay(retries: int, retry_after: float | None) -> float:
@@ -81,8 +83,20 @@ def send_pending_certificate_mails() -> int:
     return certificates.certificates_mail_pending(now=timezone.now())
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def fold_progress() -> int:
+    """Every few seconds (beat): count new completions into the aggregates, issue certificates."""
+    counted = 0
+    for _ in range(_FOLDS_PER_RUN):
+        report = folding.progress_fold(now=timezone.now(), dispatch=queue_certificate_mail)
+        counted += report.counted
+        if report.counted < folding.FOLD_BATCH:
+            break
+    return counted
+
+
 def queue_certificate_mail(certificate_id: int) -> None:
-    """The dispatch the learner's POST views pass to the progress flows (called after commit)."""
+    """The dispatch the progress fold passes for new certificates (called after commit)."""
     try:
         send_certificate_mail.delay(certificate_id)
     except Exception:

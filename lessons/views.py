@@ -20,7 +20,6 @@ from courses.services import enrolment_pause, enrolment_resume, enrolment_unsubs
 from lessons.models import Delivery
 from lessons.progress import delivery_answer, delivery_mark_read
 from lessons.selectors import course_lesson_count_for_display, delivery_from_token
-from lessons.tasks import queue_certificate_mail
 
 
 def _context(delivery: Delivery, token: str, **extra: object) -> dict:
@@ -65,7 +64,7 @@ def mark_read(request: HttpRequest, token: str) -> HttpResponse:
     Then back to the lesson (POST/redirect/GET), which shows the new state.
     """
     delivery = delivery_from_token(token)
-    delivery_mark_read(delivery=delivery, now=timezone.now(), dispatch=queue_certificate_mail)
+    delivery_mark_read(delivery=delivery, now=timezone.now())
     return _private(redirect("lessons:page", token=token))
 
 
@@ -80,9 +79,7 @@ def answer(request: HttpRequest, token: str, option: int) -> HttpResponse:
         if not posted.isdigit() or not 1 <= int(posted) <= len(options):
             context = _context(delivery, token, chosen=option, error=_("Choose one of the answers."))
             return _private(render(request, "lessons/answer_confirm.html", context, status=400))
-        answered = delivery_answer(
-            delivery=delivery, option=int(posted) - 1, now=timezone.now(), dispatch=queue_certificate_mail
-        )
+        answered = delivery_answer(delivery=delivery, option=int(posted) - 1, now=timezone.now())
         return _private(render(request, "lessons/answer_result.html", _context(answered, token)))
     if delivery.answered_at is not None:
         return _private(render(request, "lessons/answer_result.html", _context(delivery, token)))

@@ -15,7 +15,15 @@ from lessons.models import Delivery, Lesson
 from lessons.progress import delivery_answer
 from lessons.stats import delivery_record_open, delivery_record_read
 from organisations.models import Membership, Organisation
-from tests.factories import CourseFactory, MembershipFactory, OrganisationFactory, UserFactory, enrol, make_lessons
+from tests.factories import (
+    CourseFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    enrol,
+    fold,
+    make_lessons,
+)
 
 # The course started four weeks ago; four slots have passed since. Answers come in now,
 # so they land in this week's bar of the completion chart.
@@ -69,6 +77,7 @@ def build_small_org() -> SmallOrg:
     for position, option in [(1, 1), (2, 1), (3, 1), (4, 0)]:
         answer(people["Eva"], position, option)
     answer(people["Jonas"], 1, 2)
+    fold()
     for delivery in Delivery.objects.filter(enrolment=people["Eva"]):
         delivery_record_open(delivery=delivery, at=timezone.now())
         if delivery.position <= 2:

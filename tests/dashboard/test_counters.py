@@ -11,7 +11,7 @@ from lessons.drip import drip_tick
 from lessons.models import DailyCompletion, Delivery, EnrolmentStats, LessonStats
 from lessons.progress import delivery_answer
 from lessons.stats import delivery_record_open, delivery_record_read
-from tests.factories import CourseFactory, OrganisationFactory, enrol, enrol_many, make_lessons
+from tests.factories import CourseFactory, OrganisationFactory, enrol, enrol_many, fold, make_lessons
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,7 @@ def test_a_second_answer_open_or_read_counts_nothing(small_org):  # type: ignore
     delivery = Delivery.objects.get(enrolment=small_org.eva, position=1)
     before = funnel(small_org, 1)
     delivery_answer(delivery=delivery, option=0, now=timezone.now())
+    fold()
     assert delivery_record_open(delivery=delivery, at=timezone.now()) is False
     assert delivery_record_read(delivery=delivery, at=timezone.now()) is False
     assert funnel(small_org, 1) == before

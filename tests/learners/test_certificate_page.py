@@ -12,7 +12,7 @@ from courses.models import Certificate, Enrolment
 from lessons.models import Delivery
 from lessons.progress import delivery_answer
 from organisations.models import Membership
-from tests.factories import MembershipFactory, UserFactory, enrol
+from tests.factories import MembershipFactory, UserFactory, enrol, fold
 from tests.learners.helpers import send_lessons
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,7 @@ def certificate(eva_enrolment: Enrolment) -> Certificate:
     send_lessons(eva_enrolment, lessons[3:])
     for delivery in Delivery.objects.filter(enrolment=eva_enrolment).order_by("position"):
         delivery_answer(delivery=delivery, option=1, now=DONE)
+    fold()
     return Certificate.objects.get(enrolment=eva_enrolment)
 
 

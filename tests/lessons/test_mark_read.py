@@ -13,7 +13,7 @@ from courses.models import Enrolment
 from lessons.models import DailyCompletion, Delivery, EnrolmentStats, LessonStats
 from lessons.progress import delivery_answer, delivery_mark_read
 from lessons.tokens import delivery_token
-from tests.factories import CourseFactory, enrol, make_lessons
+from tests.factories import CourseFactory, enrol, fold, make_lessons
 from tests.learners.helpers import send_lessons, without_questions
 
 NOW = dt.datetime(2027, 3, 10, 12, 0, tzinfo=dt.UTC)
@@ -33,6 +33,8 @@ def read_url(delivery: Delivery) -> str:
 
 
 def counters(delivery: Delivery) -> tuple:
+    """The learner's count, and the aggregates once the fold has counted what happened."""
+    fold()
     delivery.refresh_from_db()
     enrolment = Enrolment.objects.get(pk=delivery.enrolment_id)
     lesson = LessonStats.objects.filter(lesson=delivery.lesson_id).values_list("opened", "read", "completed").first()
