@@ -1,6 +1,7 @@
 """`make bench`: generate the data set in a dedicated database, measure, write bench/results.json.
 
-    python -m bench.run [--requests 20] [--only dashboard|lessons|webhook] [--load-seconds 10] [--load-connections 8]
+    python -m bench.run [--requests 20] [--only dashboard|lessons|webhook|threads] [--load-seconds 10]
+                        [--load-connections 8]
 
 BENCH_DATABASE_URL picks the database (default: the local PostgreSQL,
 postgres://postgres@127.0.0.1:5432/druppel_bench). The runner drops and
@@ -109,7 +110,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--learners", type=int, default=5000)
     parser.add_argument("--lessons", type=int, default=150)
-    parser.add_argument("--only", choices=["dashboard", "lessons", "webhook"], help="run one benchmark family")
+    parser.add_argument(
+        "--only", choices=["dashboard", "lessons", "webhook", "threads"], help="run one benchmark family"
+    )
     parser.add_argument("--webhook-requests", type=int, default=10)
     parser.add_argument("--load-seconds", type=float, default=10.0, help="per load phase and configuration")
     parser.add_argument("--load-connections", type=int, default=8)
@@ -127,6 +130,7 @@ def main() -> int:
     django.setup()
     from bench.dashboard import run_dashboard_benchmarks
     from bench.lesson_load import Load, run_lesson_load_benchmarks
+    from bench.threads import run_thread_benchmark
     from bench.webhook import run_webhook_benchmark
 
     results: dict[str, dict] = {}
@@ -135,6 +139,8 @@ def main() -> int:
             results |= run_dashboard_benchmarks(learners=args.learners, lessons=args.lessons, requests=args.requests)
         if args.only in (None, "webhook"):
             results |= run_webhook_benchmark(rounds=args.webhook_requests)
+        if args.only in (None, "threads"):
+            results |= run_thread_benchmark(requests=args.requests)
         if args.only in (None, "lessons"):
             load = Load(connections=args.load_connections, seconds=args.load_seconds)
             configs = [_gunicorn_config(text) for text in args.load_configs.split(",")] if args.load_configs else None

@@ -153,6 +153,12 @@ class Offering(models.Model):
     external_group_url = models.URLField(
         _("external discussion link"), blank=True, help_text=_("Shown in every lesson mail, e.g. a Teams group.")
     )
+    # The organisation's staff discuss among themselves instead of in the course-wide group.
+    private_group = models.BooleanField(
+        _("private discussion group"),
+        default=False,
+        help_text=_("Only your own staff (and the trainers) see and write in the course's discussion group."),
+    )
     # The current invite link's last valid day; a new link replaces (and so revokes) the old one.
     invite_expires_on = models.DateField(_("invite link valid until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from courses.models import Enrolment
 from dashboard.models import DigestSent
 from dashboard.stats import BEHIND_AFTER, DashboardFilters, employee_enrolments
+from discussions.selectors import unanswered_questions
 from lessons.models import DailyCompletion
 from mailer.message import TransportError
 from mailer.templated import render_mail
@@ -38,12 +39,8 @@ class DigestNotSent(Exception):
 
 
 def digest_open_questions(*, organisation: Organisation) -> int:
-    """Open questions in the organisation's discussion group.
-
-    The discussion group does not exist yet, so this hook returns 0 and the
-    digest leaves the line out; the group's issue fills it in.
-    """
-    return 0
+    """Questions the organisation's people asked in the group that no trainer has answered yet."""
+    return unanswered_questions().filter(author_organisation=organisation).count()
 
 
 def digest_week(*, organisation: Organisation, now: dt.datetime) -> dt.date | None:

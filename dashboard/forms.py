@@ -36,7 +36,7 @@ class OfferingForm(forms.ModelForm):
 
     class Meta:
         model = Offering
-        fields = ["course", "start_date", "seats", "external_group_url"]
+        fields = ["course", "start_date", "seats", "external_group_url", "private_group"]
         widgets = {"start_date": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "mailer",
     "dashboard",
     "learners",
+    "discussions",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,7 @@ CELERY_TASK_ROUTES = {
     "lessons.tasks.fold_progress": {"queue": "default"},
     "lessons.tasks.send_certificate_mail": {"queue": "default"},
     "lessons.tasks.send_pending_certificate_mails": {"queue": "default"},
+    "discussions.tasks.send_discussion_digests": {"queue": "default"},
 }
 CELERY_BEAT_SCHEDULE = {
     # A tick that waited longer than a minute is stale: the next one does its work.
@@ -269,6 +271,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="7-59/15"),
         "options": {"expires": 600},
     },
+}
+# Hourly: each person gets at most one discussion digest a day, from 17:00 local time on.
+CELERY_BEAT_SCHEDULE["discussion-digests"] = {
+    "task": "discussions.tasks.send_discussion_digests",
+    "schedule": crontab(minute=40),
+    "options": {"expires": 3000},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -17,6 +17,7 @@ urlpatterns = [
     path("me/", include("learners.urls")),
     path("join/<str:token>/", views_join.join, name="join"),
     path("join/<str:token>/welcome/", views_join.join_welcome, name="join_welcome"),
+    path("groups/", include("discussions.urls")),
     path("", include("lessons.urls")),
 ]
 

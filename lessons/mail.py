@@ -26,6 +26,8 @@ DONE_TAG = "__dr_done__"
 # The organisation's own discussion link (if any), pre-rendered per recipient.
 GROUP_HTML_TAG = "__dr_group_html__"
 GROUP_TEXT_TAG = "__dr_group_text__"
+# How many posts the recipient's group's thread of this lesson has (groups differ per organisation).
+POSTS_TAG = "__dr_posts__"
 
 
 def lesson_url(name: str, token: str, *args: object) -> str:
@@ -39,8 +41,8 @@ class LessonMailTemplate:
     html: str
     group_label: str
 
-    def recipient(self, delivery: Delivery, *, group_url: str = "") -> Recipient:
-        """The per-recipient part: signed links, name, progress, own group link, delivery id."""
+    def recipient(self, delivery: Delivery, *, group_url: str = "", posts: int = 0) -> Recipient:
+        """The per-recipient part: signed links, name, progress, own group link, post count, delivery id."""
         user = delivery.enrolment.membership.user
         token = delivery_token(delivery.pk)
         first_name = user.first_name or user.email.split("@")[0]
@@ -61,6 +63,7 @@ class LessonMailTemplate:
                 DONE_TAG: str(delivery.enrolment.lessons_completed),
                 GROUP_HTML_TAG: group_html,
                 GROUP_TEXT_TAG: group_text,
+                POSTS_TAG: str(posts),
             },
             headers={"List-Unsubscribe": f"<{lesson_url('unsubscribe', token)}>"},
             custom_args={"delivery_id": str(delivery.pk)},
@@ -91,6 +94,7 @@ def lesson_mail_template(*, version: LessonVersion, position: int, total: int, l
         "done": DONE_TAG,
         "group_html": GROUP_HTML_TAG,
         "group_text": GROUP_TEXT_TAG,
+        "posts": POSTS_TAG,
         "options": [
             {"number": number, "text": text, "url": lesson_url("answer", TOKEN_TAG, number)}
             for number, text in enumerate(version.options, start=1)

@@ -81,9 +81,18 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
     template = lesson_mail_template(
         version=version, position=version.lesson.position, total=batch.lesson_count, language=course.language
     )
-    group_urls = _group_urls(course, {d.enrolment.membership.organisation_id for d in deliveries})
+    organisation_ids = {d.enrolment.membership.organisation_id for d in deliveries}
+    group_urls, private = _group_urls(course, organisation_ids)
+    posts = _post_counts(version.lesson_id, organisation_ids, private)
     message = template.message(
-        [template.recipient(d, group_url=group_urls[d.enrolment.membership.organisation_id]) for d in deliveries]
+        [
+            template.recipient(
+                d,
+                group_url=group_urls[d.enrolment.membership.organisation_id],
+                posts=posts.get(d.enrolment.membership.organisation_id, 0),
+            )
+            for d in deliveries
+        ]
     )
     try:
         result = get_transport().send(message)
@@ -106,14 +115,39 @@ def _lesson_count(course: OuterRef) -> Subquery:
     return Subquery(lessons.values("course").annotate(n=Count("pk")).values("n")[:1])
 
 
-def _group_urls(course: Course, organisation_ids: set[int]) -> dict[int, str]:
-    """Each organisation's own discussion link for this course, else the course's."""
-    own = dict(
-        Offering.objects.filter(course=course, organisation_id__in=organisation_ids)
-        .exclude(external_group_url="")
-        .values_list("organisation_id", "external_group_url")
+def _group_urls(course: Course, organisation_ids: set[int]) -> tuple[dict[int, str], set[int]]:
+    """Each organisation's own discussion link for this course, else the course's; and which
+    organisations discuss in a private group (same query)."""
+    rows = Offering.objects.filter(course=course, organisation_id__in=organisation_ids).values_list(
+        "organisation_id", "external_group_url", "private_group"
     )
-    return {pk: own.get(pk, course.external_group_url) for pk in organisation_ids}
+    own, private = {}, set()
+    for pk, url, is_private in rows:
+        if url:
+            own[pk] = url
+        if is_private:
+            private.add(pk)
+    return {pk: own.get(pk, course.external_group_url) for pk in organisation_ids}, private
+
+
+# Posts in the lesson's thread, per organisation: ``(lesson_id, organisation_ids, private) -> {org: n}``.
+# The discussion group is an app above lessons, so it registers the counter (discussions/apps.py)
+# instead of lessons importing it; without one, every count is 0.
+PostCounter = Callable[[int, set[int], set[int]], dict[int, int]]
+_post_counters: list[PostCounter] = []
+
+
+def post_counter_register(counter: PostCounter) -> None:
+    if counter not in _post_counters:
+        _post_counters.append(counter)
+
+
+def _post_counts(lesson_id: int, organisation_ids: set[int], private: set[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for counter in _post_counters:
+        for pk, n in counter(lesson_id, organisation_ids, private).items():
+            counts[pk] = counts.get(pk, 0) + n
+    return counts
 
 
 def batch_release(*, batch_id: int, claim_token: uuid.UUID, reason: str) -> None:

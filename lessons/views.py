@@ -124,5 +124,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def thread(request: HttpRequest, token: str) -> HttpResponse:
+    """The mail's "discuss this lesson" link. Signed in: on to the discussion group, which finds
+    the learner's group and lesson thread. Otherwise the lesson's summary and a sign-in button
+    with the address filled in; the code is mailed on its POST, never on this GET."""
     delivery = delivery_from_token(token)
-    return _private(render(request, "lessons/thread.html", _context(delivery, token)))
+    if request.user.is_authenticated:
+        return _private(redirect("discussions:mail_thread", token=token))
+    email = delivery.enrolment.membership.user.email
+    return _private(render(request, "lessons/thread.html", _context(delivery, token, email=email)))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dashboard.digest import digest_send_due
 from dashboard.models import DigestSent
+from discussions.services import group_for_enrolment, lesson_thread, post_create
 from lessons.models import DailyCompletion
 from organisations.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory
@@ -65,13 +66,16 @@ def test_the_digest_names_who_is_behind_and_last_weeks_completions(small_org, ou
     assert "/org/avelgem/dashboard/" in text
 
 
-def test_open_questions_appear_only_when_there_are_some(small_org, outbox_dir, monkeypatch):  # type: ignore[no-untyped-def]
+def test_open_questions_appear_only_when_there_are_some(small_org, outbox_dir):  # type: ignore[no-untyped-def]
     digest_send_due(now=MONDAY_0815_BRUSSELS)
     quiet = text_of(mails(outbox_dir)[0])
     DigestSent.objects.all().delete()
     for path in Path(outbox_dir).glob("*.eml"):
         path.unlink()
-    monkeypatch.setattr("dashboard.digest.digest_open_questions", lambda *, organisation: 3)
+    # Three questions from the organisation's people, none answered by a trainer yet.
+    for enrolment in (small_org.eva, small_org.jonas, small_org.lotte):
+        thread = lesson_thread(group=group_for_enrolment(enrolment=enrolment), lesson_id=small_org.lessons[0].pk)
+        post_create(thread=thread, author=enrolment.membership.user, body="Hoe doe ik dat?", now=MONDAY_0815_BRUSSELS)
     digest_send_due(now=MONDAY_0815_BRUSSELS)
     busy = text_of(mails(outbox_dir)[0])
     assert busy.count("3") > quiet.count("3")
