@@ -102,6 +102,17 @@ def _plan_due(now: dt.datetime, report: TickReport) -> None:
         by_version[lesson].append(pk)
         advance[(organisation_id, course_id)].append(pk)
         sent[(organisation_id, lesson[0])]["sent"] += 1
+    _create_batches(by_version, report)
+    _advance(now, advance)
+    # Counted like Enrolment.lessons_sent: one statement for every (organisation, lesson).
+    lesson_stats_add(increments=sent)
+    for ids in _chunks(finished):
+        Enrolment.objects.filter(pk__in=ids).update(status=Enrolment.Status.FINISHED, next_due_at=None)
+    report.finished = len(finished)
+
+
+def _create_batches(by_version: dict[tuple[int, int, int], list[int]], report: TickReport) -> None:
+    """One SendBatch per ≤ DRIP_BATCH_SIZE recipients of a lesson version, and its deliveries."""
     created_at = timezone.now()
     for (lesson_id, version_id, position), enrolment_ids in by_version.items():
         for start in range(0, len(enrolment_ids), settings.DRIP_BATCH_SIZE):
@@ -109,6 +120,7 @@ def _plan_due(now: dt.datetime, report: TickReport) -> None:
             batch = SendBatch.objects.create(
                 version_id=version_id, size=len(chunk), created_at=created_at, queued_at=created_at
             )
+            # Conflict-ignore: the unique (enrolment, lesson) constraint is the last word on duplicates.
             Delivery.objects.bulk_create(
                 [
                     Delivery(
@@ -125,12 +137,6 @@ def _plan_due(now: dt.datetime, report: TickReport) -> None:
             )
             report.batches.append(batch.pk)
             report.planned += len(chunk)
-    _advance(now, advance)
-    # Counted like Enrolment.lessons_sent: one statement for every (organisation, lesson).
-    lesson_stats_add(increments=sent)
-    for ids in _chunks(finished):
-        Enrolment.objects.filter(pk__in=ids).update(status=Enrolment.Status.FINISHED, next_due_at=None)
-    report.finished = len(finished)
 
 
 def _lesson_index(course_ids: set[int]) -> dict[tuple[int, int], tuple[int, int, int]]:

@@ -19,6 +19,7 @@ from courses.models import Course, Offering
 from lessons.mail import lesson_mail_template
 from lessons.models import Delivery, Lesson, SendBatch
 from mailer.message import (
+    BatchMessage,
     ConfigurationError,
     OutcomeUnknownError,
     RejectedError,
@@ -55,6 +56,28 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
     """Send a claimed batch in one request. RetryableError propagates with the claim kept."""
     if not batch_claim(batch_id=batch_id, claim_token=claim_token):
         return Outcome.SKIPPED
+    batch, lesson_count, deliveries = _load(batch_id)
+    if not deliveries:
+        _finish(batch, SendBatch.Status.SENT, error="empty batch")
+        return Outcome.SENT
+    try:
+        result = get_transport().send(_compose(batch, lesson_count, deliveries))
+    except RejectedError as exc:
+        return _isolate(batch, deliveries, exc, dispatch)
+    except OutcomeUnknownError as exc:
+        logger.warning("batch %s: outcome unknown (%s); waiting for reconciliation", batch_id, exc)
+        _finish(batch, SendBatch.Status.UNKNOWN, error=str(exc))
+        return Outcome.UNKNOWN
+    except ConfigurationError as exc:
+        logger.critical("batch %s: %s; released for a later tick", batch_id, exc)
+        batch_release(batch_id=batch_id, claim_token=claim_token, reason=str(exc))
+        return Outcome.RELEASED
+    _finish(batch, SendBatch.Status.SENT, message_id=result.message_id)
+    return Outcome.SENT
+
+
+def _load(batch_id: int) -> tuple[SendBatch, int, list[Delivery]]:
+    """The batch with its lesson and course, the course's lesson count, and the recipients: two queries."""
     batch = (
         SendBatch.objects.select_related("version__lesson__course")
         .annotate(lesson_count=_lesson_count(OuterRef("version__lesson__course")))
@@ -73,18 +96,20 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
         )
         .order_by("pk")
     )
-    if not deliveries:
-        _finish(batch, SendBatch.Status.SENT, error="empty batch")
-        return Outcome.SENT
+    return batch, batch.lesson_count, deliveries
+
+
+def _compose(batch: SendBatch, lesson_count: int, deliveries: list[Delivery]) -> BatchMessage:
+    """One rendered lesson mail, personalised per recipient by substitution."""
     version = batch.version
     course = version.lesson.course
     template = lesson_mail_template(
-        version=version, position=version.lesson.position, total=batch.lesson_count, language=course.language
+        version=version, position=version.lesson.position, total=lesson_count, language=course.language
     )
     organisation_ids = {d.enrolment.membership.organisation_id for d in deliveries}
     group_urls, private = _group_urls(course, organisation_ids)
     posts = _post_counts(version.lesson_id, organisation_ids, private)
-    message = template.message(
+    return template.message(
         [
             template.recipient(
                 d,
@@ -94,20 +119,6 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
             for d in deliveries
         ]
     )
-    try:
-        result = get_transport().send(message)
-    except RejectedError as exc:
-        return _isolate(batch, deliveries, exc, dispatch)
-    except OutcomeUnknownError as exc:
-        logger.warning("batch %s: outcome unknown (%s); waiting for reconciliation", batch_id, exc)
-        _finish(batch, SendBatch.Status.UNKNOWN, error=str(exc))
-        return Outcome.UNKNOWN
-    except ConfigurationError as exc:
-        logger.critical("batch %s: %s; released for a later tick", batch_id, exc)
-        batch_release(batch_id=batch_id, claim_token=claim_token, reason=str(exc))
-        return Outcome.RELEASED
-    _finish(batch, SendBatch.Status.SENT, message_id=result.message_id)
-    return Outcome.SENT
 
 
 def _lesson_count(course: OuterRef) -> Subquery:
