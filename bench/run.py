@@ -1,13 +1,16 @@
 """`make bench`: generate the data set in a dedicated database, measure, write bench/results.json.
 
-    python -m bench.run [--requests 20] [--only dashboard|lessons|webhook|threads] [--load-seconds 10]
-                        [--load-connections 8]
+    python -m bench.run [--requests 20] [--only dashboard|lessons|webhook|threads|dispatch] [--load-seconds 10]
+                        [--load-connections 8] [--dispatch-workers 1,2,4] [--dispatch-profile]
 
 BENCH_DATABASE_URL picks the database (default: the local PostgreSQL,
 postgres://postgres@127.0.0.1:5432/druppel_bench). The runner drops and
 creates it, migrates, measures, and drops it again. The dashboard is measured
 in-process, and so is one webhook request of 1,000 signed events (bench/webhook.py);
-the learner pages under load through gunicorn (bench/lesson_load.py).
+the learner pages under load through gunicorn (bench/lesson_load.py); P1 dispatch
+of 100,000 lessons through Redis, real Celery workers and the fake SendGrid
+(bench/dispatch.py): `make bench` runs it with 2 workers, `--only dispatch`
+with 1, 2 and 4.
 """
 
 import argparse
@@ -111,8 +114,14 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=5000)
     parser.add_argument("--lessons", type=int, default=150)
     parser.add_argument(
-        "--only", choices=["dashboard", "lessons", "webhook", "threads"], help="run one benchmark family"
+        "--only", choices=["dashboard", "lessons", "webhook", "threads", "dispatch"], help="run one benchmark family"
     )
+    parser.add_argument("--dispatch-enrolments", type=int, default=100_000)
+    parser.add_argument(
+        "--dispatch-workers", help="worker processes per P1 run (default 2; 1,2,4 with --only dispatch)"
+    )
+    parser.add_argument("--dispatch-sample", type=int, default=5000, help="mails of each P1 baseline")
+    parser.add_argument("--dispatch-profile", action="store_true", help="cProfile one send_batch and the tick")
     parser.add_argument("--webhook-requests", type=int, default=10)
     parser.add_argument("--load-seconds", type=float, default=10.0, help="per load phase and configuration")
     parser.add_argument("--load-connections", type=int, default=8)
@@ -129,6 +138,7 @@ def main() -> int:
 
     django.setup()
     from bench.dashboard import run_dashboard_benchmarks
+    from bench.dispatch import print_dispatch_table, run_dispatch_benchmark
     from bench.lesson_load import Load, run_lesson_load_benchmarks
     from bench.threads import run_thread_benchmark
     from bench.webhook import run_webhook_benchmark
@@ -147,6 +157,15 @@ def main() -> int:
             results |= run_lesson_load_benchmarks(
                 enrolments=args.load_enrolments, lessons=6, load=load, configs=configs
             )
+        if args.only in (None, "dispatch"):
+            workers = args.dispatch_workers or ("1,2,4" if args.only else "2")
+            results |= run_dispatch_benchmark(
+                enrolments=args.dispatch_enrolments,
+                organisations=300,
+                workers=[int(n) for n in workers.split(",")],
+                sample=args.dispatch_sample,
+                profile=args.dispatch_profile,
+            )
     finally:
         drop_database(database_url)
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "database": urlsplit(database_url).scheme}
@@ -154,6 +173,7 @@ def main() -> int:
         result["machine"] = machine
     write_results(results)
     print_table(results)
+    print_dispatch_table(results)
     return 0
 
 
