@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import QuerySet
@@ -16,11 +15,12 @@ from django.http import Http404
 from django.urls import reverse
 
 from courses.models import Certificate
+from druppel.tokens import SignedId
 from mailer.templated import render_mail
 
 logger = logging.getLogger(__name__)
 
-_SALT = "druppel.certificate"
+_TOKENS = SignedId("druppel.certificate")
 # A certificate whose mail was queued but has not gone out after this long is
 # mailed by the beat sweep: the broker may have lost the message.
 MAIL_GRACE = dt.timedelta(minutes=10)
@@ -32,12 +32,8 @@ def certificate_issue(*, enrolment_id: int, now: dt.datetime) -> Certificate | N
     return certificate if created else None
 
 
-def _signer() -> signing.Signer:
-    return signing.Signer(salt=_SALT, sep=".")
-
-
 def certificate_token(certificate_id: int) -> str:
-    return _signer().sign(signing.b62_encode(certificate_id))
+    return _TOKENS.sign(certificate_id)
 
 
 def certificate_url(certificate_id: int) -> str:
@@ -53,10 +49,9 @@ def certificates_shown() -> QuerySet[Certificate]:
 
 def certificate_from_token(token: str) -> Certificate:
     """The certificate a signed link points at, or 404 for a bad or forged token."""
-    try:
-        certificate_id = signing.b62_decode(_signer().unsign(token))
-    except (signing.BadSignature, ValueError):
-        raise Http404("This link is not valid.") from None
+    certificate_id = _TOKENS.unsign(token)
+    if certificate_id is None:
+        raise Http404("This link is not valid.")
     try:
         return certificates_shown().get(pk=certificate_id)
     except Certificate.DoesNotExist:

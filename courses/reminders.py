@@ -8,16 +8,16 @@ only courses, enrolments and the calendar.
 import datetime as dt
 import uuid
 
-from django.core import signing
 from django.db.models import QuerySet
 
 from courses.models import Enrolment, Reminder
 from courses.schedule import Calendar
+from druppel.tokens import SignedId
 
 # Beat runs the reminder task every 15 minutes, on the quarter: each slot falls
 # in exactly one run's window, so a reminder goes out at (or just after) a slot.
 REMINDER_WINDOW = dt.timedelta(minutes=15)
-_SALT = "druppel.reminders"
+_TOKENS = SignedId("druppel.reminders")
 
 
 def reminder_slot_open(*, calendar: Calendar, now: dt.datetime, window: dt.timedelta = REMINDER_WINDOW) -> bool:
@@ -66,17 +66,10 @@ def enrolment_set_reminders(*, enrolment: Enrolment, enabled: bool) -> bool:
     return bool(changed)
 
 
-def _signer() -> signing.Signer:
-    return signing.Signer(salt=_SALT, sep=".")
-
-
 def reminder_token(enrolment_id: int) -> str:
     """The credential in a reminder mail's "no more reminders" link."""
-    return _signer().sign(signing.b62_encode(enrolment_id))
+    return _TOKENS.sign(enrolment_id)
 
 
 def enrolment_id_from_reminder_token(token: str) -> int | None:
-    try:
-        return signing.b62_decode(_signer().unsign(token))
-    except (signing.BadSignature, ValueError):
-        return None
+    return _TOKENS.unsign(token)

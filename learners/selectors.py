@@ -1,24 +1,13 @@
 """Read-side queries for the learner's own pages. Every one starts from the signed-in user."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Prefetch, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from courses.models import Enrolment
-from lessons.models import Delivery, Lesson
+from lessons.models import Delivery
+from lessons.selectors import published_lesson_count
 from organisations.models import Membership
-
-
-def _lesson_total() -> Subquery:
-    """Published lessons of the enrolment's course, counted in the same query."""
-    published = (
-        Lesson.objects.filter(course=OuterRef("course_id"), current_version__isnull=False)
-        .order_by()
-        .values("course")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Subquery(published, output_field=IntegerField())
 
 
 def enrolments_of(*, user: User) -> QuerySet[Enrolment]:
@@ -26,7 +15,7 @@ def enrolments_of(*, user: User) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(membership__user=user)
         .select_related("course", "membership__organisation")
-        .annotate(lesson_total=Coalesce(_lesson_total(), Value(0)))
+        .annotate(lesson_total=Coalesce(published_lesson_count(OuterRef("course_id")), Value(0)))
         .order_by("-created_at", "pk")
     )
 

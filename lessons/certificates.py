@@ -1,17 +1,15 @@
 """Whether a learner earned their certificate: every published lesson of the course completed."""
 
 import datetime as dt
-from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import F, OuterRef
 
 from courses.certificates import certificate_issue
 from courses.models import Enrolment
-from lessons.models import Lesson
-
-Dispatch = Callable[[int], object]
+from lessons.drip import Dispatch
+from lessons.selectors import published_lesson_count
 
 
 def certificates_issue_earned(*, completions: dict[int, dt.datetime], dispatch: Dispatch | None = None) -> list[int]:
@@ -22,10 +20,9 @@ def certificates_issue_earned(*, completions: dict[int, dt.datetime], dispatch: 
     queues each mail once that transaction commits; without it the beat sweep
     (``certificates_mail_pending``) mails them.
     """
-    published = Lesson.objects.filter(course=OuterRef("course"), current_version__isnull=False).order_by()
     earned = (
         Enrolment.objects.filter(pk__in=completions)
-        .annotate(total=Subquery(published.values("course").annotate(n=Count("pk")).values("n")[:1]))
+        .annotate(total=published_lesson_count(OuterRef("course")))
         .filter(total__gt=0, lessons_completed__gte=F("total"))
         .values_list("pk", flat=True)
     )

@@ -1,6 +1,7 @@
 """Read-side queries for the learner's pages."""
 
 from django.core.cache import cache
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import Http404
 
 from lessons.models import Delivery, Lesson
@@ -28,6 +29,12 @@ _COUNT_SECONDS = 300
 
 def _count_key(course_id: int) -> str:
     return f"druppel:course-lessons:{course_id}"
+
+
+def published_lesson_count(course: OuterRef) -> Subquery:
+    """The course's published lessons, counted inside another query (``course`` names the course column)."""
+    published = Lesson.objects.filter(course=course, current_version__isnull=False).order_by()
+    return Subquery(published.values("course").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
 
 
 def course_lesson_count(course_id: int) -> int:

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
 from courses.models import Course, Offering
 from lessons.mail import lesson_mail_template
-from lessons.models import Delivery, Lesson, SendBatch
+from lessons.models import Delivery, SendBatch
+from lessons.selectors import published_lesson_count
 from mailer.message import (
     BatchMessage,
     ConfigurationError,
@@ -80,7 +81,7 @@ def _load(batch_id: int) -> tuple[SendBatch, int, list[Delivery]]:
     """The batch with its lesson and course, the course's lesson count, and the recipients: two queries."""
     batch = (
         SendBatch.objects.select_related("version__lesson__course")
-        .annotate(lesson_count=_lesson_count(OuterRef("version__lesson__course")))
+        .annotate(lesson_count=published_lesson_count(OuterRef("version__lesson__course")))
         .get(pk=batch_id)
     )
     deliveries = list(
@@ -119,11 +120,6 @@ def _compose(batch: SendBatch, lesson_count: int, deliveries: list[Delivery]) ->
             for d in deliveries
         ]
     )
-
-
-def _lesson_count(course: OuterRef) -> Subquery:
-    lessons = Lesson.objects.filter(course=course, current_version__isnull=False).order_by()
-    return Subquery(lessons.values("course").annotate(n=Count("pk")).values("n")[:1])
 
 
 def _group_urls(course: Course, organisation_ids: set[int]) -> tuple[dict[int, str], set[int]]:

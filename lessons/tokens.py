@@ -1,21 +1,13 @@
 """Signed tokens in mail links: they identify a delivery without a password."""
 
-from django.core import signing
+from druppel.tokens import SignedId
 
-_SALT = "druppel.delivery"
-
-
-def _signer() -> signing.Signer:
-    # "." keeps tokens URL-safe; the signature covers the delivery id.
-    return signing.Signer(salt=_SALT, sep=".")
+_DELIVERY = SignedId("druppel.delivery")
 
 
 def delivery_token(delivery_id: int) -> str:
-    return _signer().sign(signing.b62_encode(delivery_id))
+    return _DELIVERY.sign(delivery_id)
 
 
 def delivery_id_from_token(token: str) -> int | None:
-    try:
-        return signing.b62_decode(_signer().unsign(token))
-    except (signing.BadSignature, ValueError):
-        return None
+    return _DELIVERY.unsign(token)
