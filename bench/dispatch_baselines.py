@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from sendgrid import SendGridAPIClient
 
 from courses.models import Offering
-from lessons.mail import lesson_mail_template, lesson_url
+from lessons.mail import RecipientRow, lesson_mail_template, lesson_url
 from lessons.models import Delivery, Lesson
 from lessons.tokens import delivery_token
 from mailer.backends import as_batch
@@ -131,7 +131,18 @@ def build_payloads(*, sample: int) -> list[dict]:
         template = lesson_mail_template(
             version=version, position=version.lesson.position, total=22, language=version.lesson.course.language
         )
-        message: BatchMessage = template.message([template.recipient(d) for d in chunk])
+        rows = [
+            RecipientRow(
+                d.pk,
+                d.enrolment.membership.user.email,
+                d.enrolment.membership.user.first_name,
+                d.enrolment.membership.user.last_name,
+                d.enrolment.lessons_completed,
+                d.enrolment.membership.organisation_id,
+            )
+            for d in chunk
+        ]
+        message: BatchMessage = template.message(template.recipients(rows, group_urls={}, posts={}))
         payloads.append(sendgrid_payload(message))
     return payloads
 

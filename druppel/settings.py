@@ -206,6 +206,8 @@ EMAIL_BACKEND = "mailer.backends.TransportEmailBackend"
 # --- The drip ---------------------------------------------------------------
 # SendGrid accepts at most 1,000 personalizations per request.
 DRIP_BATCH_SIZE = 1000
+# The tick commits (and its batches start sending) every this many due enrolments.
+DRIP_TICK_CHUNK = 10_000
 # A queued batch whose task has not claimed it by then is queued again by the
 # next tick (the broker may have lost it). A claimed batch that has not finished
 # by then is marked unknown: the worker may have died mid-request.

@@ -3,6 +3,8 @@
 "." keeps tokens URL-safe; the salt keeps one kind of token from opening another.
 """
 
+from collections.abc import Iterable
+
 from django.core import signing
 
 
@@ -15,6 +17,11 @@ class SignedId:
 
     def sign(self, pk: int) -> str:
         return self._signer().sign(signing.b62_encode(pk))
+
+    def sign_many(self, pks: Iterable[int]) -> list[str]:
+        """The same tokens as ``sign``, with one signer for all (a batch signs 1,000)."""
+        signer = self._signer()
+        return [signer.sign(signing.b62_encode(pk)) for pk in pks]
 
     def unsign(self, token: str) -> int | None:
         """The id, or None for a forged or malformed token."""

@@ -5,7 +5,9 @@ rendered body; the transport substitutes them. Values placed in the HTML part
 are escaped here, because the provider substitutes verbatim.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import css_inline
 from django.conf import settings
@@ -15,8 +17,8 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from lessons.models import Delivery, LessonVersion
-from lessons.tokens import delivery_token
+from lessons.models import LessonVersion
+from lessons.tokens import delivery_tokens
 from mailer.message import BatchMessage, Recipient
 
 TOKEN_TAG = "__dr_token__"  # noqa: S105 - a placeholder, not a secret
@@ -34,40 +36,69 @@ def lesson_url(name: str, token: str, *args: object) -> str:
     return settings.SITE_URL + reverse(f"lessons:{name}", args=[token, *args])
 
 
+class RecipientRow(NamedTuple):
+    """What the mail needs of one delivery, loaded as plain values (no model instances)."""
+
+    delivery_id: int
+    email: str
+    first_name: str
+    last_name: str
+    lessons_completed: int
+    organisation_id: int
+
+
 @dataclass(frozen=True)
 class LessonMailTemplate:
     subject: str
     text: str
     html: str
     group_label: str
+    unsubscribe_url: str  # with TOKEN_TAG where the recipient's token goes
 
-    def recipient(self, delivery: Delivery, *, group_url: str = "", posts: int = 0) -> Recipient:
-        """The per-recipient part: signed links, name, progress, own group link, post count, delivery id."""
-        user = delivery.enrolment.membership.user
-        token = delivery_token(delivery.pk)
-        first_name = user.first_name or user.email.split("@")[0]
-        group_html = group_text = ""
-        if group_url:
-            group_html = (
-                f'<p style="margin:16px 0 0 0"><a href="{escape(group_url)}" style="color:#0b6ea8">'
-                f"{escape(self.group_label)}</a></p>"
-            )
-            group_text = f"{self.group_label}: {group_url}\n"
+    def recipients(
+        self, rows: Iterable[RecipientRow], *, group_urls: Mapping[int, str], posts: Mapping[int, int]
+    ) -> list[Recipient]:
+        """Per recipient: signed links, name, progress, own group link, post count, delivery id.
+
+        ``group_urls`` and ``posts`` are per organisation; whatever is the same for an
+        organisation is rendered once, so a batch costs little more than its signatures.
+        """
+        rows = list(rows)
+        groups = {pk: self._group_parts(url) for pk, url in group_urls.items()}
+        tokens = delivery_tokens(row.delivery_id for row in rows)
+        return [
+            self._recipient(row, token, groups.get(row.organisation_id, ("", "")), posts)
+            for row, token in zip(rows, tokens, strict=True)
+        ]
+
+    def _recipient(self, row: RecipientRow, token: str, group: tuple[str, str], posts: Mapping[int, int]) -> Recipient:
+        first_name = row.first_name or row.email.split("@")[0]
         return Recipient(
-            email=user.email,
-            name=user.get_full_name(),
+            email=row.email,
+            name=f"{row.first_name} {row.last_name}".strip(),
             substitutions={
                 TOKEN_TAG: token,
                 NAME_TAG: first_name,
                 NAME_HTML_TAG: escape(first_name),
-                DONE_TAG: str(delivery.enrolment.lessons_completed),
-                GROUP_HTML_TAG: group_html,
-                GROUP_TEXT_TAG: group_text,
-                POSTS_TAG: str(posts),
+                DONE_TAG: str(row.lessons_completed),
+                GROUP_HTML_TAG: group[0],
+                GROUP_TEXT_TAG: group[1],
+                POSTS_TAG: str(posts.get(row.organisation_id, 0)),
             },
-            headers={"List-Unsubscribe": f"<{lesson_url('unsubscribe', token)}>"},
-            custom_args={"delivery_id": str(delivery.pk)},
+            # Tokens are URL-safe, so the one reversed URL takes each by plain replacement.
+            headers={"List-Unsubscribe": f"<{self.unsubscribe_url.replace(TOKEN_TAG, token)}>"},
+            custom_args={"delivery_id": str(row.delivery_id)},
         )
+
+    def _group_parts(self, url: str) -> tuple[str, str]:
+        """The organisation's own discussion link, as HTML and as text."""
+        if not url:
+            return "", ""
+        html = (
+            f'<p style="margin:16px 0 0 0"><a href="{escape(url)}" style="color:#0b6ea8">'
+            f"{escape(self.group_label)}</a></p>"
+        )
+        return html, f"{self.group_label}: {url}\n"
 
     def message(self, recipients: list[Recipient]) -> BatchMessage:
         return BatchMessage(
@@ -84,6 +115,7 @@ class LessonMailTemplate:
 def lesson_mail_template(*, version: LessonVersion, position: int, total: int, language: str) -> LessonMailTemplate:
     """Render subject, text and inlined HTML once, with substitution tags for the learner."""
     course = version.lesson.course
+    unsubscribe_url = lesson_url("unsubscribe", TOKEN_TAG)
     context = {
         "version": version,
         "course": course,
@@ -102,7 +134,7 @@ def lesson_mail_template(*, version: LessonVersion, position: int, total: int, l
         "read_url": lesson_url("page", TOKEN_TAG),
         "thread_url": lesson_url("thread", TOKEN_TAG),
         "pause_url": lesson_url("pause", TOKEN_TAG),
-        "unsubscribe_url": lesson_url("unsubscribe", TOKEN_TAG),
+        "unsubscribe_url": unsubscribe_url,
     }
     with translation.override(language):
         subject = render_to_string("emails/lesson/subject.txt", context).strip()
@@ -110,5 +142,9 @@ def lesson_mail_template(*, version: LessonVersion, position: int, total: int, l
         html = render_to_string("emails/lesson/body.html", context)
         group_label = str(_("Your organisation's discussion group"))
     return LessonMailTemplate(
-        subject=" ".join(subject.split()), text=text, html=css_inline.inline(html), group_label=group_label
+        subject=" ".join(subject.split()),
+        text=text,
+        html=css_inline.inline(html),
+        group_label=group_label,
+        unsubscribe_url=unsubscribe_url,
     )

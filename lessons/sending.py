@@ -9,14 +9,14 @@ import enum
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Q
+from django.db.models import F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
-from courses.models import Course, Offering
-from lessons.mail import lesson_mail_template
+from lessons.mail import RecipientRow, lesson_mail_template
 from lessons.models import Delivery, SendBatch
 from lessons.selectors import published_lesson_count
 from mailer.message import (
@@ -57,14 +57,15 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
     """Send a claimed batch in one request. RetryableError propagates with the claim kept."""
     if not batch_claim(batch_id=batch_id, claim_token=claim_token):
         return Outcome.SKIPPED
-    batch, lesson_count, deliveries = _load(batch_id)
-    if not deliveries:
+    loaded = _load(batch_id)
+    batch = loaded.batch
+    if not loaded.rows:
         _finish(batch, SendBatch.Status.SENT, error="empty batch")
         return Outcome.SENT
     try:
-        result = get_transport().send(_compose(batch, lesson_count, deliveries))
+        result = get_transport().send(_compose(loaded))
     except RejectedError as exc:
-        return _isolate(batch, deliveries, exc, dispatch)
+        return _isolate(batch, [row.delivery_id for row in loaded.rows], exc, dispatch)
     except OutcomeUnknownError as exc:
         logger.warning("batch %s: outcome unknown (%s); waiting for reconciliation", batch_id, exc)
         _finish(batch, SendBatch.Status.UNKNOWN, error=str(exc))
@@ -77,64 +78,62 @@ def batch_send(*, batch_id: int, claim_token: uuid.UUID, dispatch: Callable[[int
     return Outcome.SENT
 
 
-def _load(batch_id: int) -> tuple[SendBatch, int, list[Delivery]]:
-    """The batch with its lesson and course, the course's lesson count, and the recipients: two queries."""
+@dataclass(frozen=True)
+class _Loaded:
+    batch: SendBatch
+    lesson_count: int
+    rows: list[RecipientRow]
+    group_urls: dict[int, str]  # organisation -> its discussion link for this course
+    private: set[int]  # organisations that discuss in a private group
+
+
+def _load(batch_id: int) -> _Loaded:
+    """The batch with its lesson and course and the course's lesson count; then the recipients as
+    plain values, each with their organisation's offering of the course (joined): two queries."""
     batch = (
         SendBatch.objects.select_related("version__lesson__course")
         .annotate(lesson_count=published_lesson_count(OuterRef("version__lesson__course")))
         .get(pk=batch_id)
     )
-    deliveries = list(
+    course = batch.version.lesson.course
+    offering = "enrolment__membership__organisation__offerings"
+    rows = (
         Delivery.objects.filter(batch_id=batch_id)
-        .select_related("enrolment__membership__user")
-        .only(
+        .annotate(offering=FilteredRelation(offering, condition=Q(**{f"{offering}__course": course})))
+        .order_by("pk")
+        .values_list(
             "pk",
-            "enrolment__lessons_completed",
             "enrolment__membership__user__email",
             "enrolment__membership__user__first_name",
             "enrolment__membership__user__last_name",
-            "enrolment__membership__organisation",
+            "enrolment__lessons_completed",
+            "enrolment__membership__organisation_id",
+            "offering__external_group_url",
+            "offering__private_group",
         )
-        .order_by("pk")
     )
-    return batch, batch.lesson_count, deliveries
-
-
-def _compose(batch: SendBatch, lesson_count: int, deliveries: list[Delivery]) -> BatchMessage:
-    """One rendered lesson mail, personalised per recipient by substitution."""
-    version = batch.version
-    course = version.lesson.course
-    template = lesson_mail_template(
-        version=version, position=version.lesson.position, total=lesson_count, language=course.language
-    )
-    organisation_ids = {d.enrolment.membership.organisation_id for d in deliveries}
-    group_urls, private = _group_urls(course, organisation_ids)
-    posts = _post_counts(version.lesson_id, organisation_ids, private)
-    return template.message(
-        [
-            template.recipient(
-                d,
-                group_url=group_urls[d.enrolment.membership.organisation_id],
-                posts=posts.get(d.enrolment.membership.organisation_id, 0),
-            )
-            for d in deliveries
-        ]
-    )
-
-
-def _group_urls(course: Course, organisation_ids: set[int]) -> tuple[dict[int, str], set[int]]:
-    """Each organisation's own discussion link for this course, else the course's; and which
-    organisations discuss in a private group (same query)."""
-    rows = Offering.objects.filter(course=course, organisation_id__in=organisation_ids).values_list(
-        "organisation_id", "external_group_url", "private_group"
-    )
-    own, private = {}, set()
-    for pk, url, is_private in rows:
-        if url:
-            own[pk] = url
+    recipients, group_urls, private = [], {}, set()
+    for *values, url, is_private in rows:
+        recipient = RecipientRow._make(values)
+        recipients.append(recipient)
+        # The organisation's own link, else the course's.
+        group_urls[recipient.organisation_id] = url or course.external_group_url
         if is_private:
-            private.add(pk)
-    return {pk: own.get(pk, course.external_group_url) for pk in organisation_ids}, private
+            private.add(recipient.organisation_id)
+    return _Loaded(batch, batch.lesson_count, recipients, group_urls, private)
+
+
+def _compose(loaded: _Loaded) -> BatchMessage:
+    """One rendered lesson mail, personalised per recipient by substitution."""
+    version = loaded.batch.version
+    template = lesson_mail_template(
+        version=version,
+        position=version.lesson.position,
+        total=loaded.lesson_count,
+        language=version.lesson.course.language,
+    )
+    posts = _post_counts(version.lesson_id, set(loaded.group_urls), loaded.private)
+    return template.message(template.recipients(loaded.rows, group_urls=loaded.group_urls, posts=posts))
 
 
 # Posts in the lesson's thread, per organisation: ``(lesson_id, organisation_ids, private) -> {org: n}``.
@@ -186,24 +185,24 @@ def _finish(batch: SendBatch, status: str, *, message_id: str = "", error: str =
 
 
 def _isolate(
-    batch: SendBatch, deliveries: list[Delivery], exc: RejectedError, dispatch: Callable[[int], object]
+    batch: SendBatch, delivery_ids: list[int], exc: RejectedError, dispatch: Callable[[int], object]
 ) -> Outcome:
     """A rejected request sent nothing. Split it in two until the bad recipient stands alone."""
-    if len(deliveries) == 1:
-        logger.error("batch %s: delivery %s rejected: %s", batch.pk, deliveries[0].pk, exc)
+    if len(delivery_ids) == 1:
+        logger.error("batch %s: delivery %s rejected: %s", batch.pk, delivery_ids[0], exc)
         _finish(batch, SendBatch.Status.FAILED, error=str(exc))
         return Outcome.FAILED
-    logger.warning("batch %s of %d rejected (%s); splitting to isolate", batch.pk, len(deliveries), exc)
-    middle = len(deliveries) // 2
+    logger.warning("batch %s of %d rejected (%s); splitting to isolate", batch.pk, len(delivery_ids), exc)
+    middle = len(delivery_ids) // 2
     now = timezone.now()
     with transaction.atomic():
         SendBatch.objects.filter(pk=batch.pk).update(
             status=SendBatch.Status.SPLIT, error=str(exc)[:2000], finished_at=now
         )
-        for half in (deliveries[:middle], deliveries[middle:]):
+        for half in (delivery_ids[:middle], delivery_ids[middle:]):
             child = SendBatch.objects.create(
                 version_id=batch.version_id, parent=batch, size=len(half), created_at=now, queued_at=now
             )
-            Delivery.objects.filter(pk__in=[d.pk for d in half]).update(batch=child)
+            Delivery.objects.filter(pk__in=half).update(batch=child)
             transaction.on_commit(partial(dispatch, child.pk))
     return Outcome.SPLIT

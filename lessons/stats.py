@@ -15,35 +15,30 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 
 from courses.models import Enrolment
+from druppel import sql
 from lessons.models import DailyCompletion, Delivery, EnrolmentStats, LessonStats
 
 # Rows per statement; keeps the parameter count far below SQLite's limit.
 _ROW_CHUNK = 500
 
 
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return connection.ops.quote_name(field.column)
-
-
 def _upsert_increment(model: type[models.Model], keys: Sequence[str], counters: Sequence[str], rows: list) -> None:
     """Insert rows of (*key values, *counter values), or add the counters to existing rows."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    key_columns = [_column(model, name) for name in keys]
-    counter_columns = [_column(model, name) for name in counters]
+    table = sql.table(model)
+    key_columns = [sql.column(model, name) for name in keys]
+    counter_columns = [sql.column(model, name) for name in counters]
     columns = ", ".join(key_columns + counter_columns)
     updates = ", ".join(f"{column} = {table}.{column} + EXCLUDED.{column}" for column in counter_columns)
     row_sql = "(" + ", ".join(["%s"] * (len(keys) + len(counters))) + ")"
     for start in range(0, len(rows), _ROW_CHUNK):
         chunk = rows[start : start + _ROW_CHUNK]
         # Only quoted names from model metadata are formatted in; every value is a parameter.
-        sql = (
+        statement = (
             f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))} "  # noqa: S608
             f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [value for row in chunk for value in row])
+            cursor.execute(statement, [value for row in chunk for value in row])
 
 
 _LESSON_COUNTERS = ("sent", "opened", "read", "completed", "correct")

@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 
 from courses.models import Enrolment
+from druppel import sql
 from lessons.models import Delivery, SendBatch
 from lessons.notices import suspension_notify
 from lessons.stats import enrolment_stats_add_many, lesson_stats_add
@@ -187,21 +188,18 @@ def _set_where_empty(name: str, values: dict[int, dt.datetime]) -> None:
     """
     if not values:
         return
-    table = connection.ops.quote_name(Delivery._meta.db_table)
-    field = Delivery._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    column = connection.ops.quote_name(field.column)
+    table, column = sql.table(Delivery), sql.column(Delivery, name)
     for start in range(0, len(values), 1000):
         chunk = list(values.items())[start : start + 1000]
         rows = ", ".join(["(%s, %s)"] * len(chunk))
         params = [p for pk, at in chunk for p in (pk, connection.ops.adapt_datetimefield_value(at))]
         # Only quoted names from model metadata are formatted in; every value is a parameter.
-        sql = (
+        statement = (
             f"WITH v(id, at) AS (VALUES {rows}) "  # noqa: S608
             f"UPDATE {table} SET {column} = v.at FROM v WHERE {table}.id = v.id AND {table}.{column} IS NULL"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(statement, params)
 
 
 def _record_opens(events: list[ProviderEvent], rows: dict[int, _Row]) -> None:

@@ -5,25 +5,33 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from courses.models import Enrolment
 from lessons.drip import drip_tick
-from lessons.models import Delivery
+from lessons.models import Delivery, SendBatch
 from lessons.sending import batch_send
+from organisations.models import Organisation
 from tests.factories import CourseFactory, OrganisationFactory, enrol_many, make_lessons
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = dt.datetime.fromisoformat("2027-03-01T08:30:00+01:00")
-# Tick: select due, lessons, batch insert, delivery insert, organisations, courses,
-# closures, advance, one upsert of the dashboard's per-(organisation, lesson)
-# counters, and three recovery selects (lost, abandoned, silent unknown batches),
-# inside a savepoint. Send: claim, batch (lesson count as a subquery), deliveries,
-# the recipients' organisations' group links, two updates on success.
-# Whatever the recipient count, none of these repeats.
-# +1: the post count of each recipient's group's thread of the lesson, for all recipients at once.
-BUDGET = 23
+# A tick reads what is due, the lessons, and the organisations, courses and closures
+# behind the next slots; it ends with three recovery selects (lost, abandoned and silent
+# unknown batches) in their own transaction (2 statements).
+TICK_FIXED = 5 + 3 + 2
+# Each chunk is a transaction (2): lock its enrolments, insert its batches, advance its
+# enrolments in one UPDATE, and one upsert of the per-(organisation, lesson) counters.
+TICK_PER_CHUNK = 2 + 4
+# Each batch: one INSERT … SELECT of its deliveries.
+TICK_PER_BATCH = 1
+# Sending a batch: claim; the batch with its lesson count; the recipients with their
+# organisation's group link (joined); the post counts of their groups' threads; and the
+# outcome, two updates in one transaction (2).
+SEND = 4 + 2 + 2
+BUDGET = TICK_FIXED + TICK_PER_CHUNK + TICK_PER_BATCH + SEND
 
 
 def plan(batches: list[int]) -> None:
@@ -63,3 +71,37 @@ def test_planning_and_sending_1000_recipients_stays_within_the_budget(fake_sendg
         (batch_id,) = batches
         batch_send(batch_id=batch_id, claim_token=uuid.uuid4(), dispatch=batches.append)
     assert len(fake_sendgrid.accepted[0].body["personalizations"]) == 1000
+
+
+def test_sending_a_batch_takes_at_most_eight_queries(fake_sendgrid, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    course = CourseFactory.create()
+    make_lessons(course, 2)
+    enrol_many(course, OrganisationFactory.create(), 300, start=MONDAY.date())
+    batches: list[int] = []
+    plan(batches)
+    with django_assert_max_num_queries(SEND):
+        batch_send(batch_id=batches[0], claim_token=uuid.uuid4(), dispatch=batches.append)
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 300
+
+
+@override_settings(DRIP_TICK_CHUNK=2000)
+def test_a_tick_in_chunks_costs_a_few_queries_per_chunk_and_one_per_batch(django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    """4,500 due in three time zones: five batches in three chunks (whole batches, ≥ 2,000 each)."""
+    course = CourseFactory.create()
+    make_lessons(course, 2)
+    zones = ["Europe/Brussels", "Europe/Lisbon", "America/New_York"]
+    for zone in zones:
+        enrol_many(course, OrganisationFactory.create(timezone=zone), 1500, start=MONDAY.date())
+    now = MONDAY + dt.timedelta(hours=7)  # 08:30 has passed in all three
+    batches: list[int] = []
+    budget = TICK_FIXED + 3 * TICK_PER_CHUNK + 5 * TICK_PER_BATCH
+    with django_assert_max_num_queries(budget), TestCase.captureOnCommitCallbacks(execute=True):
+        report = drip_tick(now=now, dispatch=batches.append)
+    assert report.planned == 4500
+    assert sorted(SendBatch.objects.values_list("size", flat=True)) == [500, 1000, 1000, 1000, 1000]
+    assert len(batches) == 5
+    # One UPDATE moved everyone on, each to the next slot of their own organisation's calendar.
+    for organisation in Organisation.objects.all():
+        expected = course.calendar_for(organisation, []).next_slot(now)
+        enrolments = Enrolment.objects.filter(membership__organisation=organisation)
+        assert set(enrolments.values_list("next_due_at", "next_position", "lessons_sent")) == {(expected, 2, 1)}
