@@ -73,7 +73,8 @@ class Enrolment(models.Model):
         # The mailbox bounced hard or reported spam: no more mail until someone acts.
         SUSPENDED = "suspended", _("suspended: the mailbox refused our mail")
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="enrolments")
+    # No index of its own: the unique (membership, course) constraint's index leads with it.
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="enrolments", db_index=False)
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
     start_date = models.DateField(_("start date"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)

@@ -47,3 +47,16 @@ class Among(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         sql, params = among(lhs, self.rhs, vendor=connection.vendor)
         return sql, [*lhs_params, *params]
+
+
+def integer_rows(names: Sequence[str], rows: Sequence[Sequence[int]], *, vendor: str = "") -> tuple[str, list]:
+    """A FROM source ``t(name, …)`` of integer rows, in one parameter per column (PostgreSQL's
+    unnest of arrays) or one in all (SQLite's json_each): ten thousand rows, no placeholders."""
+    vendor = vendor or connection.vendor
+    if vendor == "postgresql":
+        arrays = ", ".join(["%s::bigint[]"] * len(names))
+        return f"unnest({arrays}) AS t({', '.join(names)})", [[row[i] for row in rows] for i in range(len(names))]
+    if vendor == "sqlite":
+        picks = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
+        return f"(SELECT {picks} FROM json_each(%s)) AS t", [json.dumps([list(row) for row in rows])]  # noqa: S608
+    raise NotImplementedError(f"integer_rows: no form for {vendor}")

@@ -127,7 +127,8 @@ class Delivery(models.Model):
         UNKNOWN = "unknown", _("outcome unknown")
         FAILED = "failed", _("failed")
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: the unique (enrolment, lesson) constraint's index leads with it.
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="deliveries")
     version = models.ForeignKey(LessonVersion, on_delete=models.PROTECT, related_name="deliveries")
     batch = models.ForeignKey(SendBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from courses.models import Enrolment
 from courses.services import enrolment_pause, enrolment_resume
-from lessons.models import Delivery
+from lessons.models import Delivery, SendBatch
 from organisations.models import ClosurePeriod
 from tests.factories import CourseFactory, OrganisationFactory, aware, enrol, make_lessons
 
@@ -129,3 +129,22 @@ def test_unsubscribed_and_paused_enrolments_get_nothing(course, run_tick):  # ty
     Enrolment.objects.filter(pk=gone.pk).update(status=Enrolment.Status.UNSUBSCRIBED)
     run_tick("2027-03-01T08:30:00+01:00")
     assert not Delivery.objects.exists()
+
+
+def test_a_lesson_already_sent_is_not_sent_again_and_the_batch_counts_only_new_ones(course, run_tick, fake_sendgrid):  # type: ignore[no-untyped-def]
+    """Set back a lesson (say, by hand): the unique constraint skips it, the enrolment still moves on."""
+    organisation = OrganisationFactory.create()
+    again = enrol(course, organisation=organisation, start=dt.date(2027, 3, 1))
+    run_tick("2027-03-01T08:30:00+01:00")
+    Enrolment.objects.filter(pk=again.pk).update(next_position=1)
+    # A late joiner gets lesson 1 at the same slot: one batch of lesson 1 for both.
+    late = enrol(course, organisation=organisation, start=dt.date(2027, 3, 1), now=aware("2027-03-02T10:00:00+01:00"))
+    run_tick("2027-03-03T08:30:00+01:00")
+    assert positions(again) == [1]
+    assert positions(late) == [1]
+    batch = SendBatch.objects.latest("pk")
+    assert batch.size == 1
+    sent = [p["custom_args"]["delivery_id"] for p in fake_sendgrid.accepted[-1].body["personalizations"]]
+    assert sent == [str(Delivery.objects.get(enrolment=late).pk)]
+    again.refresh_from_db()
+    assert again.next_position == 2
