@@ -106,6 +106,38 @@ def test_double_submits_at_the_same_moment_complete_the_lesson_once():
     assert counters(reading) == (1, (1, 1, 1), (1, 1), 1)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_answers_submitted_at_the_same_moment_record_the_first_and_count_once():
+    """On PostgreSQL the answer is one statement; the row lock and its condition let one through."""
+    course = CourseFactory.create()
+    lessons = make_lessons(course, 2)
+    question = send_lessons(enrol(course, start=dt.date(2027, 3, 1)), lessons)[0]
+    answer_url = reverse("lessons:answer", args=[delivery_token(question.pk), 1])
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def submit(option: int) -> None:
+        try:
+            barrier.wait()
+            assert Client().post(answer_url, {"option": str(option)}).status_code == 200
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(1 + i % 2,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    question.refresh_from_db()
+    assert question.answer in (0, 1)
+    assert Enrolment.objects.get(pk=question.enrolment_id).lessons_completed == 1
+    fold()
+    assert LessonStats.objects.get(lesson=question.lesson_id).completed == 1
+
+
 def test_mark_as_read_is_a_cookieless_post_that_needs_no_csrf_token(deliveries):  # type: ignore[no-untyped-def]
     response = Client(enforce_csrf_checks=True).post(read_url(deliveries[1]))
     assert response.status_code == 302
