@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/druppel_bench"
 RESULTS = Path(__file__).resolve().parent / "results.json"
+BENCH_RANDOM_PAGE_COST = 1.1
 
 
 def _configure(database_url: str) -> None:
@@ -54,7 +55,16 @@ def _database_name(database_url: str) -> str:
 def recreate_database(database_url: str) -> None:
     if database_url.startswith(("postgres://", "postgresql://")):
         name = _database_name(database_url).replace('"', "")
-        _postgres_admin(database_url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'])
+        _postgres_admin(
+            database_url,
+            [
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+                f'CREATE DATABASE "{name}"',
+                # The SSD setting docs/operations.md recommends: without it the planner reads a
+                # batch's 1,000 recipients by scanning every enrolment (17.7 ms instead of 4.9 ms).
+                f'ALTER DATABASE "{name}" SET random_page_cost = {BENCH_RANDOM_PAGE_COST}',
+            ],
+        )
     elif database_url.startswith("sqlite:///"):
         Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
 

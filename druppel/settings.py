@@ -244,12 +244,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "lessons.tasks.drip_tick": {"queue": "drip"},
     "lessons.tasks.send_batch": {"queue": "send"},
-    "dashboard.tasks.send_weekly_digests": {"queue": "default"},
-    "lessons.tasks.send_reminders": {"queue": "default"},
+    "dashboard.tasks.send_weekly_digests": {"queue": "digest"},
+    "lessons.tasks.send_reminders": {"queue": "digest"},
     "lessons.tasks.fold_progress": {"queue": "default"},
     "lessons.tasks.send_certificate_mail": {"queue": "default"},
     "lessons.tasks.send_pending_certificate_mails": {"queue": "default"},
-    "discussions.tasks.send_discussion_digests": {"queue": "default"},
+    "discussions.tasks.send_discussion_digests": {"queue": "digest"},
 }
 CELERY_BEAT_SCHEDULE = {
     # A tick that waited longer than a minute is stale: the next one does its work.

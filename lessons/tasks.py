@@ -15,16 +15,18 @@ from mailer.message import RetryableError
 
 logger = logging.getLogger(__name__)
 
-# Cap on a single wait between retries; the claim lease must outlast it.
-_MAX_BACKOFF_SECONDS = 300.0
+# Cap on a single wait between retries, even when the provider asks for more: the claim
+# lease (DRIP_CLAIM_LEASE_SECONDS) and the broker's visibility timeout must outlast it, or
+# the batch would be marked unknown, or its message delivered twice, while the retry waits.
+MAX_BACKOFF_SECONDS = 300.0
 # A run folds at most this many batches, so one run stays short and the next one continues.
 _FOLDS_PER_RUN = 20
 
 
 def retry_delay(retries: int, retry_after: float | None) -> float:
-    """Exponential backoff with full jitter, at least what the provider asked for."""
-    base = min(_MAX_BACKOFF_SECONDS, 5.0 * 2**retries)
-    return max(retry_after or 0.0, random.uniform(base / 2, base))
+    """Exponential backoff with full jitter, at least what the provider asked for, at most the cap."""
+    base = min(MAX_BACKOFF_SECONDS, 5.0 * 2**retries)
+    return min(MAX_BACKOFF_SECONDS, max(retry_after or 0.0, random.uniform(base / 2, base)))
 
 
 def _dispatcher(task: Task):  # type: ignore[no-untyped-def]

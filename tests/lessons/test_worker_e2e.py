@@ -27,7 +27,7 @@ def wait_until(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-unt
 @pytest.fixture
 def worker():  # type: ignore[no-untyped-def]
     celery_app.control.purge()
-    queues = ["default", "drip", "send"]
+    queues = ["default", "drip", "send", "digest"]
     with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=queues, shutdown_timeout=30) as w:
         yield w
 
