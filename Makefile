@@ -25,7 +25,7 @@ test: install
 	bin/ensure-chromium
 	$(BIN)/python -m pytest
 
-## make bench: dashboard (5,000 × 150), learner pages under load (gunicorn), a 1,000-event webhook batch, P1 dispatch of 100k mails (Redis db 11, 2 Celery workers; scaling 1/2/4: python -m bench.run --only dispatch); own database (BENCH_DATABASE_URL); writes bench/results.json
+## make bench: dashboard (5,000 × 150), learner pages under load (gunicorn), a 1,000-event webhook batch, P1 dispatch of 100k mails with 1, 2 and 4 Celery workers (Redis db 11) and its two baselines; own database (BENCH_DATABASE_URL); writes bench/results.json
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench.run

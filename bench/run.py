@@ -128,7 +128,7 @@ def main() -> int:
     )
     parser.add_argument("--dispatch-enrolments", type=int, default=100_000)
     parser.add_argument(
-        "--dispatch-workers", help="worker processes per P1 run (default 2; 1,2,4 with --only dispatch)"
+        "--dispatch-workers", default="1,2,4", help="worker processes of each P1 run, comma-separated"
     )
     parser.add_argument("--dispatch-sample", type=int, default=5000, help="mails of each P1 baseline")
     parser.add_argument("--dispatch-profile", action="store_true", help="cProfile one send_batch and the tick")
@@ -168,7 +168,7 @@ def main() -> int:
                 enrolments=args.load_enrolments, lessons=6, load=load, configs=configs
             )
         if args.only in (None, "dispatch"):
-            workers = args.dispatch_workers or ("1,2,4" if args.only else "2")
+            workers = args.dispatch_workers
             results |= run_dispatch_benchmark(
                 enrolments=args.dispatch_enrolments,
                 organisations=300,
