@@ -127,9 +127,7 @@ def main() -> int:
         "--only", choices=["dashboard", "lessons", "webhook", "threads", "dispatch"], help="run one benchmark family"
     )
     parser.add_argument("--dispatch-enrolments", type=int, default=100_000)
-    parser.add_argument(
-        "--dispatch-workers", default="1,2,4", help="worker processes of each P1 run, comma-separated"
-    )
+    parser.add_argument("--dispatch-workers", default="1,2,4", help="worker processes of each P1 run, comma-separated")
     parser.add_argument("--dispatch-sample", type=int, default=5000, help="mails of each P1 baseline")
     parser.add_argument("--dispatch-profile", action="store_true", help="cProfile one send_batch and the tick")
     parser.add_argument("--webhook-requests", type=int, default=10)
