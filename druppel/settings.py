@@ -117,6 +117,9 @@ def _database() -> dict[str, Any]:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    # Behind PgBouncer in transaction mode a server-side cursor (the tick streams what is due
+    # through one) cannot live across statements: set this, and rows are fetched client-side.
+    config["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS")
     return config
 
 
