@@ -4,9 +4,11 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import F
 
 from courses.models import Course, Enrolment
 from courses.services import closures_of
+from druppel.sql import Among
 from organisations.models import Organisation
 
 
@@ -34,5 +36,5 @@ def organisation_reschedule(*, organisation: Organisation, now: dt.datetime) -> 
         if new_due < now:
             new_due = calendar.next_slot(now)
         if new_due != due:
-            moved += Enrolment.objects.filter(pk__in=ids).update(next_due_at=new_due)
+            moved += Enrolment.objects.filter(Among(F("pk"), ids)).update(next_due_at=new_due)
     return moved

@@ -35,8 +35,6 @@ from organisations.models import ClosurePeriod, Organisation
 logger = logging.getLogger(__name__)
 
 Dispatch = Callable[[int], object]
-# Keeps each IN (...) list well under SQLite's variable limit.
-_ID_CHUNK = 5000
 
 
 @dataclass
@@ -295,9 +293,9 @@ def _advance(batches: list[_Batch], next_slots: dict[tuple[int, int], dt.datetim
 
 def _finish_courses(now: dt.datetime, enrolment_ids: list[int], report: TickReport) -> None:
     """Past the last lesson: finished. The conditions make it safe without a lock."""
-    for ids in _chunks(enrolment_ids):
-        report.finished += Enrolment.objects.filter(
-            pk__in=ids, status=Enrolment.Status.ACTIVE, next_due_at__lte=now
+    if enrolment_ids:
+        report.finished = Enrolment.objects.filter(
+            Among(F("pk"), enrolment_ids), status=Enrolment.Status.ACTIVE, next_due_at__lte=now
         ).update(status=Enrolment.Status.FINISHED, next_due_at=None)
 
 
@@ -364,7 +362,3 @@ def _resend_silent(now: dt.datetime, report: TickReport) -> None:
         logger.warning(
             "resending %d unknown batches once, no provider event after the grace period: %s", len(silent), silent
         )
-
-
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[start : start + _ID_CHUNK] for start in range(0, len(ids), _ID_CHUNK)]

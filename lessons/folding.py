@@ -15,7 +15,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 
+from druppel.sql import Among
 from lessons.certificates import Dispatch, certificates_issue_earned
 from lessons.models import Delivery
 from lessons.stats import daily_completions_add, enrolment_stats_add_many, lesson_stats_add
@@ -57,5 +59,5 @@ def progress_fold(*, now: dt.datetime, dispatch: Dispatch | None = None, limit: 
     lesson_stats_add(increments={key: dict(counts) for key, counts in lessons.items()})
     daily_completions_add(increments=dict(days))
     enrolment_stats_add_many(increments={pk: {"correct": n} for pk, n in correct.items() if n})
-    Delivery.objects.filter(pk__in=[row[0] for row in rows]).update(counted_at=now)
+    Delivery.objects.filter(Among(F("pk"), [row[0] for row in rows])).update(counted_at=now)
     return FoldReport(counted=len(rows), certificates=certificates_issue_earned(completions=latest, dispatch=dispatch))
