@@ -71,13 +71,20 @@ class SendBatch(models.Model):
     """Up to 1,000 deliveries of one lesson version, sent in one provider request.
 
     The state machine (see docs/architecture.md):
-    queued -> sending -> sent | unknown | failed; a rejected batch of several
-    deliveries is split into two queued children.
+    queued -> sending -> sent | waiting | unknown | failed; waiting -> sending
+    (a retry after a 429 or 5xx); a rejected batch of several deliveries is split
+    into two queued children.
+
+    ``attempt_started_at`` is set, and committed, before a request leaves, and
+    cleared only by a definite answer. A claim that finds it set does not send:
+    the request may have been accepted, so the batch goes to reconciliation.
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         SENDING = "sending", _("sending")
+        # The provider answered 429 or 5xx: nothing was accepted; a retry is due at ``retry_at``.
+        WAITING = "waiting", _("waiting to retry")
         SENT = "sent", _("sent")
         UNKNOWN = "unknown", _("outcome unknown")
         FAILED = "failed", _("failed")
@@ -90,6 +97,9 @@ class SendBatch(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Set before a request leaves, cleared by a definite answer: an attempt in flight.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=100, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField()
@@ -103,9 +113,9 @@ class SendBatch(models.Model):
         verbose_name_plural = _("send batches")
         indexes = [
             models.Index(
-                fields=["queued_at"],
-                condition=models.Q(status__in=["queued", "sending"]),
-                name="batch_open",
+                fields=["status", "queued_at"],
+                condition=models.Q(status__in=["queued", "sending", "waiting", "unknown"]),
+                name="batch_unfinished",
             )
         ]
 
@@ -126,6 +136,8 @@ class Delivery(models.Model):
         SENT = "sent", _("sent")
         UNKNOWN = "unknown", _("outcome unknown")
         FAILED = "failed", _("failed")
+        # Left out of the request: the learner had left, paused or is suppressed (``error`` says why).
+        SKIPPED = "skipped", _("not sent")
 
     # No index of its own: the unique (enrolment, lesson) constraint's index leads with it.
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
@@ -168,6 +180,53 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.pk} ({self.status})"
+
+
+class SendAttempt(models.Model):
+    """One provider request for a batch: recorded before it leaves, finished by its answer.
+
+    An attempt without ``finished_at`` whose batch is no longer held is one whose
+    outcome nobody saw (a crash, a timeout, a lost database write).
+    """
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        RETRY = "retry", _("refused for now (429, 5xx, no connection)")
+        REJECTED = "rejected", _("rejected (400, 413)")
+        REFUSED = "refused", _("credentials refused (401, 403)")
+        UNKNOWN = "unknown", _("no answer")
+
+    batch = models.ForeignKey(SendBatch, on_delete=models.CASCADE, related_name="send_attempts")
+    number = models.PositiveIntegerField()
+    recipients = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("send attempt")
+        verbose_name_plural = _("send attempts")
+        constraints = [models.UniqueConstraint(fields=["batch", "number"], name="one_attempt_per_number")]
+        indexes = [models.Index(fields=["started_at"], name="attempt_started")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of batch {self.batch_id}: {self.outcome or 'in flight'}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last ran (the drip tick): /healthz reports its age."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at.isoformat()}"
 
 
 # Stored aggregates. Dashboards read these instead of scanning delivery history;

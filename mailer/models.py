@@ -22,3 +22,20 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.event_id or self.message_id}"
+
+
+class Suppression(models.Model):
+    """An address the provider will not deliver to: a hard bounce, a spam report, or SendGrid's
+    own unsubscribe list. Checked at every send attempt; lifted when an admin reactivates the person."""
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", "bounce"
+        SPAM = "spamreport", "spam report"
+        UNSUBSCRIBE = "unsubscribe", "unsubscribed at the provider"
+
+    email = models.EmailField(unique=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.reason})"
