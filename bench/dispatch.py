@@ -26,7 +26,6 @@ import signal
 import sys
 import time
 import tracemalloc
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -134,7 +133,7 @@ def _send_probe(batch_id: int, fake: FakeSendGridProcess, profile: bool) -> dict
                 started = time.perf_counter()
                 if profiler:
                     profiler.enable()
-                outcome = sending.batch_send(batch_id=batch_id, claim_token=uuid.uuid4(), dispatch=lambda _: None)
+                outcome = sending.batch_send(batch_id=batch_id, dispatch=lambda _: None)
                 if profiler:
                     profiler.disable()
                 seconds = time.perf_counter() - started

@@ -200,6 +200,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Druppel <lessen@druppel.exam
 SENDGRID_API_KEY = env_str("SENDGRID_API_KEY")
 SENDGRID_API_HOST = env_str("SENDGRID_API_HOST", "https://api.sendgrid.com").rstrip("/")
 SENDGRID_WEBHOOK_PUBLIC_KEY = env_str("SENDGRID_WEBHOOK_PUBLIC_KEY")
+# How old a signed event batch may be. SendGrid retries a failed webhook POST for up to
+# 24 hours and does not document that it signs each retry afresh; deduplication by event id
+# makes a replay harmless, so the window covers the retry period (plus clock skew).
+SENDGRID_WEBHOOK_MAX_AGE_SECONDS = env_float("SENDGRID_WEBHOOK_MAX_AGE_SECONDS", 24 * 3600 + 900)
 # Seconds for connect and for each read; a read timeout leaves a batch "unknown".
 SENDGRID_TIMEOUT = env_float("SENDGRID_TIMEOUT", 15.0)
 OUTBOX_DIR = VAR_DIR / "outbox"
@@ -207,19 +211,31 @@ OUTBOX_DIR = VAR_DIR / "outbox"
 EMAIL_BACKEND = "mailer.backends.TransportEmailBackend"
 
 # --- The drip ---------------------------------------------------------------
+# Every window below can be shortened from the environment; the fault suite
+# (tests/faults/) does so to run real crashes and timeouts in seconds.
 # SendGrid accepts at most 1,000 personalizations per request.
-DRIP_BATCH_SIZE = 1000
+DRIP_BATCH_SIZE = int(env_float("DRIP_BATCH_SIZE", 1000))
 # The tick commits (and its batches start sending) every this many due enrolments.
-DRIP_TICK_CHUNK = 10_000
-# A queued batch whose task has not claimed it by then is queued again by the
-# next tick (the broker may have lost it). A claimed batch that has not finished
-# by then is marked unknown: the worker may have died mid-request.
-DRIP_REQUEUE_AFTER_SECONDS = 600
-DRIP_CLAIM_LEASE_SECONDS = 900
-DRIP_SEND_MAX_RETRIES = 8
+DRIP_TICK_CHUNK = int(env_float("DRIP_TICK_CHUNK", 10_000))
+# A queued batch whose task has not claimed it by then, or a waiting one whose retry
+# is this much overdue, is dispatched again by the next tick (the broker may have lost it).
+DRIP_REQUEUE_AFTER_SECONDS = env_float("DRIP_REQUEUE_AFTER_SECONDS", 600)
+# A claimed batch whose holder has not started its attempt by then may be taken over.
+DRIP_PREPARE_LEASE_SECONDS = env_float("DRIP_PREPARE_LEASE_SECONDS", 120)
+# A batch still sending after this long: back to the queue if no attempt had started,
+# unknown if one had (the worker may have died after the provider accepted it).
+DRIP_CLAIM_LEASE_SECONDS = env_float("DRIP_CLAIM_LEASE_SECONDS", 900)
+DRIP_SEND_MAX_RETRIES = int(env_float("DRIP_SEND_MAX_RETRIES", 8))
+# Backoff after a 429/5xx: base × 2^retries, with jitter, never sooner than Retry-After,
+# at most the cap. The cap stays below the claim lease and the broker's visibility timeout.
+DRIP_RETRY_BASE_SECONDS = env_float("DRIP_RETRY_BASE_SECONDS", 5)
+DRIP_RETRY_MAX_SECONDS = env_float("DRIP_RETRY_MAX_SECONDS", 300)
+# After the provider answered, its answer is written again through a lost database
+# connection, waiting this long between tries.
+DRIP_RECORD_RETRY_DELAYS = [0.5, 1.0, 2.0, 5.0, 10.0]
 # A batch whose outcome is unknown (timeout, dead worker) waits this long for a
 # provider event proving it was accepted; with none, it is sent again, once.
-DRIP_UNKNOWN_GRACE_SECONDS = 6 * 3600
+DRIP_UNKNOWN_GRACE_SECONDS = env_float("DRIP_UNKNOWN_GRACE_SECONDS", 6 * 3600)
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -235,7 +251,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Longer than any task holds an unacknowledged message (DRIP_RETRY_MAX_SECONDS, DRIP_CLAIM_LEASE_SECONDS).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_float("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_IGNORE_RESULT = True
 # Only the drip_tick command runs tasks inline; let their errors surface there.
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -18,6 +18,9 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SENDGRID_API_KEY = ""
 SENDGRID_TIMEOUT = 2.0
+# Retries after a 429/5xx wait milliseconds, not seconds, in the suite.
+DRIP_RETRY_BASE_SECONDS = 0.01
+DRIP_RECORD_RETRY_DELAYS = [0.05, 0.1, 0.2]
 OUTBOX_DIR = VAR_DIR / "outbox"
 
 if DATABASES["default"]["ENGINE"] == "druppel.sqlite":

@@ -26,9 +26,11 @@ from django.db.models import Case, Count, F, Value, When
 from django.utils import timezone
 
 from courses.models import Course, Enrolment
+from courses.schedule import Calendar
 from druppel import sql
 from druppel.sql import Among
-from lessons.models import Delivery, Lesson, SendBatch
+from lessons.models import Delivery, Heartbeat, Lesson, SendBatch
+from lessons.recovery import batches_recover
 from lessons.stats import lesson_stats_add
 from organisations.models import ClosurePeriod, Organisation
 
@@ -46,12 +48,14 @@ class TickReport:
     requeued: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
     resent: list[int] = field(default_factory=list)
+    postponed: int = 0  # due on a holiday or closure day: moved to the next slot
 
     def as_dict(self) -> dict:
         return {
             "at": self.at.isoformat(),
             "planned": self.planned,
             "finished": self.finished,
+            "postponed": self.postponed,
             "batches": self.batches,
             "requeued": self.requeued,
             "expired": self.expired,
@@ -74,19 +78,29 @@ def drip_tick(*, now: dt.datetime, dispatch: Dispatch) -> TickReport:
             for batch_id in batch_ids:
                 transaction.on_commit(partial(dispatch, batch_id))
     _finish_courses(now, plan.finished, report)
+    report.postponed = _postpone(now, plan.postponed)
     with transaction.atomic():
-        _recover_batches(timezone.now(), report)
-        for batch_id in report.requeued:
+        recovered = batches_recover(now=timezone.now())
+        for batch_id in recovered.requeued:
             transaction.on_commit(partial(dispatch, batch_id))
-    if report.planned or report.requeued or report.expired:
+    report.requeued, report.expired, report.resent = recovered.requeued, recovered.expired, recovered.resent
+    # One upsert: /healthz reports how long ago the tick last ran.
+    Heartbeat.objects.bulk_create(
+        [Heartbeat(name="drip_tick", beat_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["beat_at"],
+    )
+    if report.planned or report.requeued or report.expired or report.postponed:
         logger.info(
-            "drip tick at %s: %d planned in %d batches, %d requeued, %d unknown, %d finished",
+            "drip tick at %s: %d planned in %d batches, %d requeued, %d unknown, %d finished, %d postponed",
             now.isoformat(),
             report.planned,
             len(report.batches),
             len(report.requeued),
             len(report.expired),
             report.finished,
+            report.postponed,
         )
     return report
 
@@ -121,6 +135,8 @@ class _DuePlan:
     batches: list[_Batch]
     next_slots: dict[tuple[int, int], dt.datetime]  # (organisation, course) -> first slot after now
     finished: list[int]  # enrolments past their course's last lesson
+    # Due, but today is a holiday or closure day for their organisation: next slot -> enrolments.
+    postponed: dict[dt.datetime, list[int]] = field(default_factory=dict)
 
     def chunks(self, size: int) -> Iterator[list[_Batch]]:
         """Whole batches, about ``size`` enrolments per chunk."""
@@ -136,45 +152,86 @@ class _DuePlan:
             yield chunk
 
 
+# Per lesson (lesson, version, course, position): the due enrolments, their organisations and their people.
+_Due = tuple[list[int], list[int], list[int]]
+
+
 def _due_plan(now: dt.datetime) -> _DuePlan:
-    """Read once what is due, streamed, keeping two integers per due enrolment: the tick's peak
-    allocation is about 10 MB at 100,000 due, half of what keeping the rows and two dictionaries took."""
+    """Read once what is due, streamed, keeping three integers per due enrolment (the tick's peak
+    allocation stays about 15 MB at 100,000 due)."""
     rows = (
         Enrolment.objects.filter(status=Enrolment.Status.ACTIVE, next_due_at__lte=now)
         .order_by("course_id", "next_position", "pk")
-        .values_list("pk", "course_id", "membership__organisation_id", "next_position")
+        .values_list("pk", "course_id", "membership__organisation_id", "membership__user_id", "next_position")
     )
     lessons: dict[int, dict[int, tuple[int, int]]] = {}  # course -> position -> (lesson, version)
-    by_lesson: dict[tuple[int, int, int, int], tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    by_lesson: dict[tuple[int, int, int, int], _Due] = defaultdict(lambda: ([], [], []))
     pairs: set[tuple[int, int]] = set()  # (organisation, course)
     plan = _DuePlan(batches=[], next_slots={}, finished=[])
-    for pk, course_id, organisation_id, position in rows.iterator(chunk_size=10_000):
+    for pk, course_id, organisation_id, user_id, position in rows.iterator(chunk_size=10_000):
         if course_id not in lessons:
             lessons[course_id] = _course_lessons(course_id)
         lesson = lessons[course_id].get(position)
         if lesson is None:
             plan.finished.append(pk)
             continue
-        ids, organisations = by_lesson[(*lesson, course_id, position)]
+        ids, organisations, users = by_lesson[(*lesson, course_id, position)]
         ids.append(pk)
         organisations.append(organisation_id)
+        users.append(user_id)
         pairs.add((organisation_id, course_id))
-    if pairs:
-        plan.next_slots = _next_slots(now, pairs)
-    size = settings.DRIP_BATCH_SIZE
-    for (lesson_id, version_id, course_id, position), (ids, organisations) in by_lesson.items():
-        plan.batches += [
-            _Batch(
-                lesson_id,
-                version_id,
-                course_id,
-                position,
-                ids[start : start + size],
-                organisations[start : start + size],
-            )
-            for start in range(0, len(ids), size)
-        ]
+    if not pairs:
+        return plan
+    calendars = _calendars(pairs)
+    plan.next_slots = {pair: calendar.next_slot(now) for pair, calendar in calendars.items()}
+    closed = {pair for pair, calendar in calendars.items() if calendar.is_closed(now.astimezone(calendar.tz).date())}
+    postponed: dict[dt.datetime, list[int]] = defaultdict(list)
+    for (lesson_id, version_id, course_id, position), due in by_lesson.items():
+        for ids, organisations in _one_address_each(due, course_id, closed, postponed, plan.next_slots):
+            plan.batches.append(_Batch(lesson_id, version_id, course_id, position, ids, organisations))
+    plan.postponed = dict(postponed)
     return plan
+
+
+def _one_address_each(
+    due: _Due,
+    course_id: int,
+    closed: set[tuple[int, int]],
+    postponed: dict[dt.datetime, list[int]],
+    next_slots: dict[tuple[int, int], dt.datetime],
+) -> list[tuple[list[int], list[int]]]:
+    """Batches of at most DRIP_BATCH_SIZE in which no person appears twice: the provider refuses a
+    request that names an address twice (one person on two organisations' staff lists). Enrolments
+    of organisations that are closed today are set aside to be postponed instead."""
+    size = settings.DRIP_BATCH_SIZE
+    batches: list[tuple[list[int], list[int], set[int]]] = []
+    first_open = 0
+    for pk, organisation_id, user_id in zip(*due, strict=True):
+        if (organisation_id, course_id) in closed:
+            postponed[next_slots[(organisation_id, course_id)]].append(pk)
+            continue
+        index = first_open
+        while index < len(batches) and (len(batches[index][0]) >= size or user_id in batches[index][2]):
+            index += 1
+        if index == len(batches):
+            batches.append(([], [], set()))
+        ids, organisations, users = batches[index]
+        ids.append(pk)
+        organisations.append(organisation_id)
+        users.add(user_id)
+        while first_open < len(batches) and len(batches[first_open][0]) >= size:
+            first_open += 1
+    return [(ids, organisations) for ids, organisations, _ in batches]
+
+
+def _postpone(now: dt.datetime, postponed: dict[dt.datetime, list[int]]) -> int:
+    """No lesson goes out on a holiday or closure day, catch-ups included: those due move to the next slot."""
+    moved = 0
+    for slot, ids in postponed.items():
+        moved += Enrolment.objects.filter(
+            Among(F("pk"), ids), status=Enrolment.Status.ACTIVE, next_due_at__lte=now
+        ).update(next_due_at=slot)
+    return moved
 
 
 def _plan_chunk(now: dt.datetime, plan: _DuePlan, chunk: list[_Batch], report: TickReport) -> list[int]:
@@ -228,16 +285,28 @@ def _insert_deliveries(batches: Iterable[tuple[int, _Batch]], created_at: dt.dat
         for pk in batch.enrolment_ids
     ]
     source, params = sql.integer_rows(names, rows)
-    columns = ", ".join(sql.column(Delivery, name) for name in (*names, "status", "message_id", "error", "created_at"))
-    # "WHERE true": SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT.
+    table = sql.table(Delivery)
+    columns = [sql.column(Delivery, name) for name in (*names, "status", "message_id", "error", "created_at")]
+    revived = ", ".join(
+        f"{column} = EXCLUDED.{column}" for column in columns if column != sql.column(Delivery, "enrolment")
+    )
+    # "WHERE true": SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT. A delivery that
+    # was left out at send time (the learner paused or left) is planned again, in place.
     statement = (
-        f"INSERT INTO {sql.table(Delivery)} ({columns}) "  # noqa: S608
-        f"SELECT {', '.join(names)}, %s, '', '', %s FROM {source} WHERE true ON CONFLICT DO NOTHING"
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(names)}, %s, '', '', %s FROM {source} WHERE true "
+        f"ON CONFLICT ({sql.column(Delivery, 'enrolment')}, {sql.column(Delivery, 'lesson')}) "
+        f"DO UPDATE SET {revived} WHERE {table}.{sql.column(Delivery, 'status')} = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(
             statement,
-            [Delivery.Status.QUEUED, connection.ops.adapt_datetimefield_value(created_at), *params],
+            [
+                Delivery.Status.QUEUED,
+                connection.ops.adapt_datetimefield_value(created_at),
+                *params,
+                Delivery.Status.SKIPPED,
+            ],
         )
         return cursor.rowcount
 
@@ -258,8 +327,8 @@ def _course_lessons(course_id: int) -> dict[int, tuple[int, int]]:
     return {position: (pk, version_id) for position, pk, version_id in rows}
 
 
-def _next_slots(now: dt.datetime, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dt.datetime]:
-    """(organisation, course) -> the first slot after now in that organisation's calendar for the course."""
+def _calendars(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Calendar]:
+    """(organisation, course) -> that organisation's calendar for the course."""
     organisations = Organisation.objects.in_bulk({organisation_id for organisation_id, _ in pairs})
     courses = Course.objects.in_bulk({course_id for _, course_id in pairs})
     closures: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
@@ -268,9 +337,9 @@ def _next_slots(now: dt.datetime, pairs: set[tuple[int, int]]) -> dict[tuple[int
     ):
         closures[organisation_id].append((start, end))
     return {
-        (organisation_id, course_id): courses[course_id]
-        .calendar_for(organisations[organisation_id], closures[organisation_id])
-        .next_slot(now)
+        (organisation_id, course_id): courses[course_id].calendar_for(
+            organisations[organisation_id], closures[organisation_id]
+        )
         for organisation_id, course_id in pairs
     }
 
@@ -297,68 +366,3 @@ def _finish_courses(now: dt.datetime, enrolment_ids: list[int], report: TickRepo
         report.finished = Enrolment.objects.filter(
             Among(F("pk"), enrolment_ids), status=Enrolment.Status.ACTIVE, next_due_at__lte=now
         ).update(status=Enrolment.Status.FINISHED, next_due_at=None)
-
-
-def _recover_batches(now: dt.datetime, report: TickReport) -> None:
-    """Queue again what the broker lost; mark unknown what a dead worker left mid-send;
-    resend, once, an unknown batch that no provider event confirmed within the grace period."""
-    _requeue_lost(now, report)
-    _expire_claims(now, report)
-    _resend_silent(now, report)
-
-
-def _requeue_lost(now: dt.datetime, report: TickReport) -> None:
-    stale_queue = now - dt.timedelta(seconds=settings.DRIP_REQUEUE_AFTER_SECONDS)
-    lost = list(
-        SendBatch.objects.select_for_update(skip_locked=True)
-        .filter(status=SendBatch.Status.QUEUED, queued_at__lt=stale_queue)
-        .values_list("pk", flat=True)
-    )
-    if lost:
-        SendBatch.objects.filter(pk__in=lost).update(queued_at=now)
-        report.requeued += lost
-        logger.warning("requeued %d batches that no worker claimed: %s", len(lost), lost)
-
-
-def _expire_claims(now: dt.datetime, report: TickReport) -> None:
-    lease_end = now - dt.timedelta(seconds=settings.DRIP_CLAIM_LEASE_SECONDS)
-    abandoned = list(
-        SendBatch.objects.select_for_update(skip_locked=True)
-        .filter(status=SendBatch.Status.SENDING, claimed_at__lt=lease_end)
-        .values_list("pk", flat=True)
-    )
-    if abandoned:
-        # The worker may have died after SendGrid accepted the request: we do
-        # not know, so we do not resend now. Provider events decide (lessons/tracking.py).
-        SendBatch.objects.filter(pk__in=abandoned).update(
-            status=SendBatch.Status.UNKNOWN, error="claim expired: worker stopped mid-send", finished_at=now
-        )
-        Delivery.objects.filter(batch_id__in=abandoned).update(status=Delivery.Status.UNKNOWN)
-        report.expired = abandoned
-        logger.error("marked %d abandoned batches unknown: %s", len(abandoned), abandoned)
-
-
-def _resend_silent(now: dt.datetime, report: TickReport) -> None:
-    """SendGrid reports every accepted recipient (processed) within minutes; silence means not sent."""
-    grace_end = now - dt.timedelta(seconds=settings.DRIP_UNKNOWN_GRACE_SECONDS)
-    silent = list(
-        SendBatch.objects.select_for_update(skip_locked=True)
-        .filter(status=SendBatch.Status.UNKNOWN, finished_at__lt=grace_end, resent_at__isnull=True)
-        .values_list("pk", flat=True)
-    )
-    if silent:
-        SendBatch.objects.filter(pk__in=silent).update(
-            status=SendBatch.Status.QUEUED,
-            resent_at=now,
-            queued_at=now,
-            claim_token=None,
-            error="resent once: no provider event within the grace period",
-        )
-        Delivery.objects.filter(batch_id__in=silent, status=Delivery.Status.UNKNOWN).update(
-            status=Delivery.Status.QUEUED
-        )
-        report.requeued += silent
-        report.resent = silent
-        logger.warning(
-            "resending %d unknown batches once, no provider event after the grace period: %s", len(silent), silent
-        )

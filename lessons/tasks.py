@@ -2,8 +2,7 @@
 
 import datetime as dt
 import logging
-import random
-import uuid
+import time
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -11,22 +10,11 @@ from django.utils import timezone
 
 from courses import certificates
 from lessons import drip, folding, reminders, sending
-from mailer.message import RetryableError
 
 logger = logging.getLogger(__name__)
 
-# Cap on a single wait between retries, even when the provider asks for more: the claim
-# lease (DRIP_CLAIM_LEASE_SECONDS) and the broker's visibility timeout must outlast it, or
-# the batch would be marked unknown, or its message delivered twice, while the retry waits.
-MAX_BACKOFF_SECONDS = 300.0
 # A run folds at most this many batches, so one run stays short and the next one continues.
 _FOLDS_PER_RUN = 20
-
-
-def retry_delay(retries: int, retry_after: float | None) -> float:
-    """Exponential backoff with full jitter, at least what the provider asked for, at most the cap."""
-    base = min(MAX_BACKOFF_SECONDS, 5.0 * 2**retries)
-    return min(MAX_BACKOFF_SECONDS, max(retry_after or 0.0, random.uniform(base / 2, base)))
 
 
 def _dispatcher(task: Task):  # type: ignore[no-untyped-def]
@@ -45,23 +33,25 @@ def drip_tick(self: Task, at: str | None = None) -> dict:
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
 def send_batch(self: Task, batch_id: int, claim_token: str | None = None) -> str:
-    """Send one batch in one provider request; retry 429/5xx/connection errors keeping the claim."""
-    token = uuid.UUID(claim_token) if claim_token else uuid.uuid4()
-    try:
-        return sending.batch_send(batch_id=batch_id, claim_token=token, dispatch=_dispatcher(self)).value
-    except RetryableError as exc:
-        if self.request.retries >= settings.DRIP_SEND_MAX_RETRIES:
-            logger.error("batch %s: giving up after %d retries (%s); released", batch_id, self.request.retries, exc)
-            sending.batch_release(batch_id=batch_id, claim_token=token, reason=str(exc))
-            return sending.Outcome.RELEASED.value
-        kwargs = {"batch_id": batch_id, "claim_token": str(token)}
-        if self.request.is_eager:
-            # Inline (the drip_tick command): retry at once, in this process.
-            logger.warning("batch %s: %s; retry %d now", batch_id, exc, self.request.retries + 1)
-            return str(send_batch.apply(kwargs=kwargs, retries=self.request.retries + 1, throw=True).get())
-        delay = retry_delay(self.request.retries, exc.retry_after)
-        logger.warning("batch %s: %s; retry %d in %.1fs", batch_id, exc, self.request.retries + 1, delay)
-        raise self.retry(kwargs=kwargs, countdown=delay) from None
+    """Send one batch in one provider request. After a 429/5xx the batch waits (recorded on it)
+    and this task comes back when its retry is due; a retry is a new claim, never a resumed one.
+
+    ``claim_token`` is accepted and ignored, for messages queued by an older release.
+    """
+    report = sending.batch_send(batch_id=batch_id, dispatch=_dispatcher(self), retries=self.request.retries or 0)
+    if report.outcome is not sending.Outcome.WAITING:
+        return report.outcome.value
+    if self.request.retries >= settings.DRIP_SEND_MAX_RETRIES:
+        # The batch stays waiting: the tick dispatches it again once its retry is long overdue.
+        logger.error(
+            "batch %s: still refused after %d retries; the tick will try again", batch_id, self.request.retries
+        )
+        return report.outcome.value
+    if self.request.is_eager:
+        # Inline (the drip_tick command): wait as the provider asked, in this process.
+        time.sleep(report.retry_in)
+        return str(send_batch.apply(kwargs={"batch_id": batch_id}, retries=self.request.retries + 1, throw=True).get())
+    raise self.retry(kwargs={"batch_id": batch_id}, countdown=report.retry_in)
 
 
 @shared_task(acks_late=True, ignore_result=True)

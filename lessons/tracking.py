@@ -1,12 +1,15 @@
 """Apply SendGrid events to deliveries: delivered, opened, clicked, bounced, unsubscribed.
 
 SendGrid delivers events at least once and in any order. Each event is applied
-at most once: it is recorded (deduplicated by ``sg_event_id`` and by
-(message id, event, timestamp)), the deliveries it names are locked, and every
-change is "set if not yet set", so counters move exactly once per fact.
+at most once: it is recorded (deduplicated by ``sg_event_id``; only an event
+without one falls back to (message id, event, timestamp, delivery)), the
+deliveries it names are locked, and every change is "set if not yet set", so
+counters move exactly once per fact.
 
-Any event for a delivery proves SendGrid accepted its request: a batch left
-*unknown* by a timeout is reconciled to *sent* here (see docs/architecture.md).
+Any event for a delivery proves SendGrid accepted its request, whenever it
+arrives: a batch still sending (the answer is slow), unknown (a timeout or a
+dead worker) or waiting to be resent is reconciled to *sent* here, and never
+sent again (docs/reliability.md).
 """
 
 import datetime as dt
@@ -19,10 +22,12 @@ from django.db import connection, transaction
 
 from courses.models import Enrolment
 from druppel import sql
+from lessons.batches import batches_mark_sent
 from lessons.models import Delivery, SendBatch
 from lessons.notices import suspension_notify
 from lessons.stats import enrolment_stats_add_many, lesson_stats_add
 from mailer.models import ProviderEvent as EventRecord
+from mailer.models import Suppression
 from mailer.webhook import ProviderEvent
 
 logger = logging.getLogger(__name__)
@@ -73,6 +78,7 @@ def events_apply(*, events: list[ProviderEvent], now: dt.datetime) -> EventRepor
     _stamp(known, rows, "clicked_at", lambda e: e.kind == "click")
     _record_opens(known, rows)
     _fail_deliveries(known, now)
+    _suppress(known, rows, now)
     report.suspended = _suspend(known, rows, now)
     report.unsubscribed = _unsubscribe(known, rows, now)
     return report
@@ -82,18 +88,27 @@ def _record_fresh(events: list[ProviderEvent], now: dt.datetime) -> list[Provide
     """Drop events already applied (or repeated in this batch) and record the rest."""
     ids = {e.event_id for e in events if e.event_id}
     seen_ids = set(EventRecord.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
-    seen_shapes = set(
-        EventRecord.objects.filter(message_id__in={e.message_id for e in events}).values_list(
-            "message_id", "kind", "timestamp"
+    anonymous = [e for e in events if not e.event_id]
+    seen_shapes = (
+        set(
+            EventRecord.objects.filter(event_id="", message_id__in={e.message_id for e in anonymous}).values_list(
+                "message_id", "kind", "timestamp", "delivery_id"
+            )
         )
+        if anonymous
+        else set()
     )
     fresh = []
     for event in events:
-        shape = (event.message_id, event.kind, event.timestamp)
-        if (event.event_id and event.event_id in seen_ids) or shape in seen_shapes:
-            continue
-        seen_ids.add(event.event_id)
-        seen_shapes.add(shape)
+        if event.event_id:
+            if event.event_id in seen_ids:
+                continue
+            seen_ids.add(event.event_id)
+        else:
+            shape = (event.message_id, event.kind, event.timestamp, event.delivery_id)
+            if shape in seen_shapes:
+                continue
+            seen_shapes.add(shape)
         fresh.append(event)
     EventRecord.objects.bulk_create(
         [
@@ -143,20 +158,24 @@ def _at(event: ProviderEvent) -> dt.datetime:
     return dt.datetime.fromtimestamp(event.timestamp, tz=dt.UTC)
 
 
+# A batch in any of these states may have been accepted: an event proves it was.
+_UNPROVEN = {SendBatch.Status.QUEUED, SendBatch.Status.SENDING, SendBatch.Status.WAITING, SendBatch.Status.UNKNOWN}
+
+
 def _reconcile(events: list[ProviderEvent], rows: dict[int, _Row], now: dt.datetime) -> list[int]:
-    """An unknown batch with any event was accepted by SendGrid: it is sent, not to be resent."""
+    """A batch not yet known to be sent, with any event for one of its deliveries: sent, never resent."""
     evidence: dict[int, ProviderEvent] = {}
     for event in events:
         row = rows[_pk(event)]
-        if row.batch_status == SendBatch.Status.UNKNOWN and row.batch_id is not None:
+        if row.batch_status in _UNPROVEN and row.batch_id is not None:
             evidence.setdefault(row.batch_id, event)
+    if evidence:
+        batches_mark_sent(
+            batch_ids=sorted(evidence),
+            message_ids={pk: event.message_id.split(".")[0] for pk, event in evidence.items()},
+            sent_at={pk: _at(event) for pk, event in evidence.items()},
+        )
     for batch_id, event in evidence.items():
-        SendBatch.objects.filter(pk=batch_id, status=SendBatch.Status.UNKNOWN).update(
-            status=SendBatch.Status.SENT, message_id=event.message_id.split(".")[0], error=""
-        )
-        Delivery.objects.filter(batch_id=batch_id, status=Delivery.Status.UNKNOWN).update(
-            status=Delivery.Status.SENT, sent_at=_at(event), message_id=event.message_id.split(".")[0]
-        )
         logger.info("batch %s reconciled to sent from a %s event", batch_id, event.kind)
     return sorted(evidence)
 
@@ -211,6 +230,26 @@ def _record_opens(events: list[ProviderEvent], rows: dict[int, _Row]) -> None:
     enrolment_stats_add_many(increments={rows[pk].enrolment_id: {"opened": 1} for pk in opened})
 
 
+# A "dropped" with one of these reasons: SendGrid's own suppression lists hold the address,
+# and it will drop every later mail to it without a word. Treated as the fact behind it.
+_DROPPED_AS = {
+    "Bounced Address": Suppression.Reason.BOUNCE,
+    "Spam Reporting Address": Suppression.Reason.SPAM,
+    "Unsubscribed Address": Suppression.Reason.UNSUBSCRIBE,
+}
+
+
+def _refusal(event: ProviderEvent) -> str | None:
+    """The suppression an event stands for: a hard bounce, a spam report, or a drop for either."""
+    if event.kind == "bounce" and event.bounce_type != "blocked":
+        return Suppression.Reason.BOUNCE
+    if event.kind == "spamreport":
+        return Suppression.Reason.SPAM
+    if event.kind == "dropped":
+        return _DROPPED_AS.get(event.reason)
+    return None
+
+
 def _fail_deliveries(events: list[ProviderEvent], now: dt.datetime) -> None:
     failed = {
         e.delivery_id for e in events if e.kind == "dropped" or (e.kind == "bounce" and e.bounce_type != "blocked")
@@ -219,12 +258,25 @@ def _fail_deliveries(events: list[ProviderEvent], now: dt.datetime) -> None:
         Delivery.objects.filter(pk__in=failed).update(status=Delivery.Status.FAILED, error="refused by the mailbox")
 
 
+def _suppress(events: list[ProviderEvent], rows: dict[int, _Row], now: dt.datetime) -> None:
+    """Remember refused addresses: every later attempt, for any enrolment, leaves them out."""
+    reasons: dict[int, str] = {}
+    for event in events:
+        # "unsubscribe" is SendGrid's global list; a group unsubscribe is not about the address.
+        reason = Suppression.Reason.UNSUBSCRIBE if event.kind == "unsubscribe" else _refusal(event)
+        if reason:
+            reasons[rows[_pk(event)].enrolment_id] = reason
+    emails = dict(Enrolment.objects.filter(pk__in=reasons).values_list("pk", "membership__user__email"))
+    Suppression.objects.bulk_create(
+        [Suppression(email=emails[pk], reason=reason, created_at=now) for pk, reason in reasons.items()],
+        ignore_conflicts=True,
+    )
+
+
 def _suspend(events: list[ProviderEvent], rows: dict[int, _Row], now: dt.datetime) -> int:
-    """A hard bounce or a spam report: stop mailing this person and tell their organisation."""
+    """A hard bounce or a spam report (or a drop for one): stop mailing this person and tell their organisation."""
     hits = {
-        rows[_pk(e)].enrolment_id
-        for e in events
-        if e.kind == "spamreport" or (e.kind == "bounce" and e.bounce_type != "blocked")
+        rows[_pk(e)].enrolment_id for e in events if _refusal(e) in {Suppression.Reason.BOUNCE, Suppression.Reason.SPAM}
     }
     live = [Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
     suspended = list(Enrolment.objects.filter(pk__in=hits, status__in=live).values_list("pk", flat=True))
@@ -235,7 +287,11 @@ def _suspend(events: list[ProviderEvent], rows: dict[int, _Row], now: dt.datetim
 
 
 def _unsubscribe(events: list[ProviderEvent], rows: dict[int, _Row], now: dt.datetime) -> int:
-    hits = {rows[_pk(e)].enrolment_id for e in events if e.kind in {"unsubscribe", "group_unsubscribe"}}
+    hits = {
+        rows[_pk(e)].enrolment_id
+        for e in events
+        if e.kind in {"unsubscribe", "group_unsubscribe"} or _refusal(e) == Suppression.Reason.UNSUBSCRIBE
+    }
     return Enrolment.objects.filter(
         pk__in=hits, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED, Enrolment.Status.SUSPENDED]
     ).update(status=Enrolment.Status.UNSUBSCRIBED, ended_at=now, next_due_at=None)

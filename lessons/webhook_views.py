@@ -31,11 +31,13 @@ def sendgrid_events(request: HttpRequest) -> HttpResponse:
             timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
             public_key=settings.SENDGRID_WEBHOOK_PUBLIC_KEY,
             now=time.time(),
+            max_age=settings.SENDGRID_WEBHOOK_MAX_AGE_SECONDS,
         )
     except SignatureError as exc:
         return HttpResponse(f"forbidden: {exc}", status=403, content_type="text/plain")
     try:
-        events = parse_events(body)
+        events, ignored = parse_events(body)
     except PayloadError as exc:
         return HttpResponse(f"bad request: {exc}", status=400, content_type="text/plain")
-    return JsonResponse(events_apply(events=events, now=timezone.now()).as_dict())
+    report = events_apply(events=events, now=timezone.now())
+    return JsonResponse({**report.as_dict(), "ignored": ignored})

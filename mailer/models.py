@@ -17,8 +17,16 @@ class ProviderEvent(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event_id"], condition=~Q(event_id=""), name="provider_event_id_once"),
-            models.UniqueConstraint(fields=["message_id", "kind", "timestamp"], name="provider_event_shape_once"),
+            # Only for events without an id, and never across deliveries: SendGrid omits
+            # sg_message_id on asynchronous bounces, so two people's bounces can share the rest.
+            models.UniqueConstraint(
+                fields=["message_id", "kind", "timestamp", "delivery_id"],
+                condition=Q(event_id=""),
+                name="provider_event_shape_once",
+            ),
         ]
+        # The silent-resend sweep asks whether any event was recorded for a batch's deliveries.
+        indexes = [models.Index(fields=["delivery_id"], name="provider_event_delivery")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.event_id or self.message_id}"

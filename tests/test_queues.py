@@ -45,11 +45,21 @@ def test_digests_and_lesson_mail_do_not_share_a_queue_with_the_tick():
 
 
 def test_a_waiting_retry_outlives_neither_its_claim_nor_the_brokers_visibility_timeout():
-    """A send retry waits at most MAX_BACKOFF_SECONDS, even when SendGrid asks for an hour."""
-    from lessons.tasks import MAX_BACKOFF_SECONDS, retry_delay
+    """A send retry waits at most DRIP_RETRY_MAX_SECONDS, even when SendGrid asks for an hour: the
+    countdown message stays unacknowledged in the broker until then."""
+    from lessons.sending import retry_delay
 
-    assert max(retry_delay(retries, 7200.0) for retries in range(12)) <= MAX_BACKOFF_SECONDS
+    cap = settings.DRIP_RETRY_MAX_SECONDS
+    assert max(retry_delay(retries, 7200.0) for retries in range(12)) <= cap
     assert retry_delay(0, 30.0) >= 30.0
-    assert MAX_BACKOFF_SECONDS < settings.DRIP_CLAIM_LEASE_SECONDS
+    assert cap < settings.DRIP_CLAIM_LEASE_SECONDS
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
     assert visibility > settings.DRIP_CLAIM_LEASE_SECONDS
+
+
+def test_retries_after_the_same_retry_after_do_not_all_wake_at_once():
+    from lessons.sending import retry_delay
+
+    delays = {round(retry_delay(0, 10.0), 3) for _ in range(50)}
+    assert min(delays) >= 10.0
+    assert len(delays) > 40

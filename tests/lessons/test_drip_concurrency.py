@@ -7,7 +7,6 @@ serialises writers.
 
 import datetime as dt
 import threading
-import uuid
 from collections import Counter
 
 import pytest
@@ -62,7 +61,7 @@ def test_two_ticks_at_once_create_and_send_each_delivery_once(fake_sendgrid):  #
     def send_all(index: int) -> None:
         # Both "workers" try every batch, as duplicated or redelivered tasks would.
         for batch_id in every_batch:
-            batch_send(batch_id=batch_id, claim_token=uuid.uuid4(), dispatch=lambda batch_id: None)
+            batch_send(batch_id=batch_id, dispatch=lambda batch_id: None)
 
     assert run_in_threads(send_all, 2) == []
 

@@ -135,17 +135,21 @@ def test_refused_credentials_release_the_batch_for_later(course, fake_sendgrid, 
     assert Delivery.objects.get().status == Delivery.Status.QUEUED
 
 
-def test_a_connection_refused_is_retried_and_keeps_the_claim(course, run_tick, settings):  # type: ignore[no-untyped-def]
+def test_a_connection_refused_is_retried_and_then_waits_for_the_tick(course, run_tick, settings):  # type: ignore[no-untyped-def]
     settings.SENDGRID_API_KEY = "SG.test"
     settings.SENDGRID_API_HOST = "http://127.0.0.1:9"  # discard port: nothing listens
     settings.DRIP_SEND_MAX_RETRIES = 2
     enrol(course, start=dt.date(2027, 3, 1))
     run_tick(MONDAY)
     batch = SendBatch.objects.get()
-    # Given up after the retries: back in the queue for a later tick, nothing lost.
-    assert batch.status == SendBatch.Status.QUEUED
+    # Still refused after the retries: the batch waits, recorded as waiting (not in flight),
+    # for a later tick to dispatch it again; nothing lost, nothing in flight.
+    assert batch.status == SendBatch.Status.WAITING
+    assert batch.retry_at is not None
+    assert batch.attempt_started_at is None
     assert batch.attempts == 3
     assert "connection failed" in batch.error
+    assert list(batch.send_attempts.values_list("outcome", flat=True)) == ["retry"] * 3
 
 
 def test_a_lost_broker_message_is_dispatched_again_by_the_next_tick(course, fake_sendgrid, settings):  # type: ignore[no-untyped-def]
@@ -161,9 +165,8 @@ def test_a_lost_broker_message_is_dispatched_again_by_the_next_tick(course, fake
     settings.DRIP_REQUEUE_AFTER_SECONDS = 0
     report = drip_tick(now=timezone.now(), dispatch=lambda batch_id: None)
     assert report.requeued == [SendBatch.objects.get().pk]
-    import uuid
 
-    batch_send(batch_id=report.requeued[0], claim_token=uuid.uuid4(), dispatch=lambda batch_id: None)
+    batch_send(batch_id=report.requeued[0], dispatch=lambda batch_id: None)
     assert len(fake_sendgrid.accepted) == 1
 
 
