@@ -23,7 +23,13 @@ run: install
 ## make test: the whole suite (browser tests included) on whatever DATABASE_URL/CELERY_BROKER_URL say
 test: install
 	bin/ensure-chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not faults"
+
+## make test-faults: the fault suite (tests/faults/): real workers, beats and a private redis-server
+## against PostgreSQL (DATABASE_URL=postgres://…); about 8 minutes. Its matrix: var/faults/matrix.json
+.PHONY: test-faults
+test-faults: install
+	$(BIN)/python -m pytest -m faults -o timeout=400
 
 ## make bench: dashboard (5,000 × 150), learner pages under load (gunicorn), a 1,000-event webhook batch, P1 dispatch of 100k mails with 1, 2 and 4 Celery workers (Redis db 11) and its two baselines; own database (BENCH_DATABASE_URL); writes bench/results.json
 .PHONY: bench

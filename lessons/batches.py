@@ -204,6 +204,13 @@ def batch_release(*, batch_id: int, token: uuid.UUID, error: str, now: dt.dateti
     durably(write)
 
 
+def batch_unclaim(*, batch_id: int, token: uuid.UUID, error: str) -> None:
+    """Give back a claim taken before any attempt started (loading or composing failed)."""
+    SendBatch.objects.filter(
+        pk=batch_id, claim_token=token, status=SendBatch.Status.SENDING, attempt_started_at__isnull=True
+    ).update(status=SendBatch.Status.QUEUED, claim_token=None, error=error[:2000])
+
+
 def batch_empty(*, batch_id: int, token: uuid.UUID, now: dt.datetime) -> None:
     """Every recipient was left out (they left or paused): nothing to send."""
     SendBatch.objects.filter(pk=batch_id, claim_token=token, status=SendBatch.Status.SENDING).update(

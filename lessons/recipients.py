@@ -11,14 +11,14 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 
 from courses.models import Enrolment
 from lessons.mail import RecipientRow
 from lessons.models import Delivery, SendBatch
 from lessons.selectors import published_lesson_count
-from lessons.stats import lesson_stats_add
+from lessons.stats import lesson_stats_unsend
 from mailer.models import Suppression
 
 # Still mailed: an active enrolment, or one whose last lesson is the one being sent.
@@ -104,12 +104,14 @@ def _leave_out(batch: SendBatch, left: list[_Left], now: dt.datetime) -> None:
     enrolments = [item.enrolment_id for item in left]
     Enrolment.objects.filter(pk__in=enrolments, lessons_sent__gt=0).update(
         next_position=Case(
-            When(next_position=lesson.position + 1, then=Value(lesson.position)), default=F("next_position")
+            When(next_position=lesson.position + 1, then=Value(lesson.position)),
+            default=F("next_position"),
+            output_field=models.PositiveIntegerField(),
         ),
         lessons_sent=F("lessons_sent") - 1,
     )
     not_sent = Counter(item.organisation_id for item in left)
-    lesson_stats_add(increments={(org, lesson.pk): {"sent": -n} for org, n in not_sent.items()})
+    lesson_stats_unsend(lesson_id=lesson.pk, counts=dict(not_sent))
     suppressed = [item.enrolment_id for item in left if item.suppressed]
     if suppressed:
         Enrolment.objects.filter(

@@ -69,11 +69,16 @@ def batch_send(*, batch_id: int, dispatch: Callable[[int], object], retries: int
         return SendReport(Outcome.UNKNOWN)
     if claim is not batches.Claim.CLAIMED:
         return SendReport(Outcome.SKIPPED)
-    loaded = batch_load(batch_id, now=timezone.now())
-    if not loaded.rows:
-        batches.batch_empty(batch_id=batch_id, token=token, now=timezone.now())
-        return SendReport(Outcome.SENT)
-    message = _compose(loaded)
+    try:
+        loaded = batch_load(batch_id, now=timezone.now())
+        if not loaded.rows:
+            batches.batch_empty(batch_id=batch_id, token=token, now=timezone.now())
+            return SendReport(Outcome.SENT)
+        message = _compose(loaded)
+    except Exception as exc:
+        # Nothing left: give the batch back at once (with the error to see) rather than at the lease's end.
+        batches.batch_unclaim(batch_id=batch_id, token=token, error=f"{exc.__class__.__name__}: {exc}")
+        raise
     if not batches.attempt_start(batch=loaded.batch, token=token, recipients=len(loaded.rows), now=timezone.now()):
         return SendReport(Outcome.SKIPPED)
     try:

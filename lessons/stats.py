@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
+from django.db.models import F
 
 from courses.models import Enrolment
 from druppel import sql
@@ -54,6 +55,15 @@ def lesson_stats_add(*, increments: dict[tuple[int, int], dict[str, int]]) -> No
     ]
     if rows:
         _upsert_increment(LessonStats, ("organisation", "lesson"), _LESSON_COUNTERS, rows)
+
+
+def lesson_stats_unsend(*, lesson_id: int, counts: dict[int, int]) -> None:
+    """Take back planned sends that never left (``counts``: organisation -> n): an UPDATE per
+    organisation, as the rows exist since the planning counted them."""
+    for organisation_id, n in sorted(counts.items()):
+        LessonStats.objects.filter(organisation_id=organisation_id, lesson_id=lesson_id, sent__gte=n).update(
+            sent=F("sent") - n
+        )
 
 
 def enrolment_stats_add_many(*, increments: dict[int, dict[str, int]]) -> None:

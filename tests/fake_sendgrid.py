@@ -62,7 +62,8 @@ MAX_BODY_BYTES = 30 * 1024 * 1024
 _HELP_URL = "https://docs.sendgrid.com/api-reference/mail-send/errors"
 
 JSONDict = dict[str, Any]
-# Called with every request answered 202, after the answer was written.
+# Called with every request answered 202, after the answer was written; received hooks
+# run as soon as a request is known to be accepted, before any scripted delay.
 AcceptedHook = Callable[["RecordedRequest"], None]
 
 
@@ -81,6 +82,9 @@ class Response:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # A request that never got through: after ``delay`` the connection is closed without an
+    # answer, and nothing is accepted (a timeout in front of the provider, not behind it).
+    lost: bool = False
 
     def __post_init__(self) -> None:
         if not 100 <= self.status <= 599:
@@ -464,13 +468,21 @@ class _Handler(BaseHTTPRequestHandler):
         body: JSONDict = parsed if isinstance(parsed, dict) else {}
         record, scripted, generation = fake._begin(self.command, self.path, headers, body)
 
-        if scripted is not None and scripted.delay > 0:
-            fake._sleep(scripted.delay)
-
         status, answer_body, answer_headers = self._decide(headers, parsed, scripted)
-        message_id = _new_message_id() if status == 202 else None
+        message_id = _new_message_id() if status == 202 and not (scripted and scripted.lost) else None
         if message_id is not None:
             answer_headers["X-Message-Id"] = message_id
+            # Accepted on arrival: SendGrid processes a request (and reports it) while its answer
+            # may still be on its way, or never arrive.
+            fake._accept(record, message_id, generation)
+            fake._run_hooks(fake._received_hooks, record)
+
+        if scripted is not None and scripted.delay > 0:
+            fake._sleep(scripted.delay)
+        if scripted is not None and scripted.lost:
+            self.close_connection = True
+            return
+
         fake._finish(record, status, message_id, generation)
         self._send(status, answer_body, answer_headers)
         if status == 202:
@@ -568,6 +580,7 @@ class FakeSendGrid:
         # Bumped by reset(): requests still in flight then are not counted.
         self._generation = 0
         self._accepted_hooks: list[AcceptedHook] = []
+        self._received_hooks: list[AcceptedHook] = []
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -654,6 +667,17 @@ class FakeSendGrid:
         """A scripted answer that waits `seconds` before answering normally (202)."""
         return Response(status=202, delay=seconds)
 
+    @staticmethod
+    def lose(seconds: float) -> Response:
+        """A request that never gets through: no answer after `seconds`, nothing accepted."""
+        return Response(status=202, delay=seconds, lost=True)
+
+    def add_received_hook(self, hook: AcceptedHook) -> None:
+        """Call `hook` with every request as soon as it is accepted, before a scripted delay:
+        SendGrid's events for a request can arrive while its answer is still on its way."""
+        with self._lock:
+            self._received_hooks.append(hook)
+
     def add_accepted_hook(self, hook: AcceptedHook) -> None:
         """Webhook injection point: call `hook` with every request answered 202.
 
@@ -722,6 +746,15 @@ class FakeSendGrid:
             scripted = self._script.popleft() if self._script else None
             return record, scripted, self._generation
 
+    def _accept(self, record: RecordedRequest, message_id: str, generation: int) -> None:
+        with self._lock:
+            record.message_id = message_id
+            if generation == self._generation:
+                self.accepted.append(record)
+                items = record.body.get("personalizations")
+                self._accepted_personalizations += len(items) if isinstance(items, list) else 0
+                self._accepted_changed.notify_all()
+
     def _finish(
         self,
         record: RecordedRequest,
@@ -732,11 +765,6 @@ class FakeSendGrid:
         with self._lock:
             record.status = status
             record.message_id = message_id
-            if status == 202 and generation == self._generation:
-                self.accepted.append(record)
-                items = record.body.get("personalizations")
-                self._accepted_personalizations += len(items) if isinstance(items, list) else 0
-                self._accepted_changed.notify_all()
 
     def _sleep(self, seconds: float) -> None:
         self._stopping.wait(seconds)
@@ -754,8 +782,11 @@ class FakeSendGrid:
             return list(self.accepted)
 
     def _run_accepted_hooks(self, record: RecordedRequest) -> None:
+        self._run_hooks(self._accepted_hooks, record)
+
+    def _run_hooks(self, registered: list[AcceptedHook], record: RecordedRequest) -> None:
         with self._lock:
-            hooks = list(self._accepted_hooks)
+            hooks = list(registered)
         for hook in hooks:
             # An exception here is reported by _Server.handle_error; the
             # client already has its answer.
