@@ -25,14 +25,13 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, Value, When
 from django.utils import timezone
 
-from courses.models import Course, Enrolment
-from courses.schedule import Calendar
-from druppel import sql
-from druppel.sql import Among
+from core import sql
+from core.sql import Among
+from courses.models import Enrolment
+from courses.schedule import calendars_for
+from lessons.counters import lesson_stats_add
 from lessons.models import Delivery, Heartbeat, Lesson, SendBatch
 from lessons.recovery import batches_recover
-from lessons.stats import lesson_stats_add
-from organisations.models import ClosurePeriod, Organisation
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +181,7 @@ def _due_plan(now: dt.datetime) -> _DuePlan:
         pairs.add((organisation_id, course_id))
     if not pairs:
         return plan
-    calendars = _calendars(pairs)
+    calendars = calendars_for(pairs)
     plan.next_slots = {pair: calendar.next_slot(now) for pair, calendar in calendars.items()}
     closed = {pair for pair, calendar in calendars.items() if calendar.is_closed(now.astimezone(calendar.tz).date())}
     postponed: dict[dt.datetime, list[int]] = defaultdict(list)
@@ -327,23 +326,6 @@ def _course_lessons(course_id: int) -> dict[int, tuple[int, int]]:
     return {position: (pk, version_id) for position, pk, version_id in rows}
 
 
-def _calendars(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Calendar]:
-    """(organisation, course) -> that organisation's calendar for the course."""
-    organisations = Organisation.objects.in_bulk({organisation_id for organisation_id, _ in pairs})
-    courses = Course.objects.in_bulk({course_id for _, course_id in pairs})
-    closures: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for organisation_id, start, end in ClosurePeriod.objects.filter(organisation_id__in=organisations).values_list(
-        "organisation_id", "start", "end"
-    ):
-        closures[organisation_id].append((start, end))
-    return {
-        (organisation_id, course_id): courses[course_id].calendar_for(
-            organisations[organisation_id], closures[organisation_id]
-        )
-        for organisation_id, course_id in pairs
-    }
-
-
 def _advance(batches: list[_Batch], next_slots: dict[tuple[int, int], dt.datetime]) -> None:
     """Move each enrolment one lesson on, due at its calendar's next slot: one UPDATE. Organisations
     in one time zone share a slot, so the CASE has a branch per other slot, not per enrolment."""
@@ -363,6 +345,4 @@ def _advance(batches: list[_Batch], next_slots: dict[tuple[int, int], dt.datetim
 def _finish_courses(now: dt.datetime, enrolment_ids: list[int], report: TickReport) -> None:
     """Past the last lesson: finished. The conditions make it safe without a lock."""
     if enrolment_ids:
-        report.finished = Enrolment.objects.filter(
-            Among(F("pk"), enrolment_ids), status=Enrolment.Status.ACTIVE, next_due_at__lte=now
-        ).update(status=Enrolment.Status.FINISHED, next_due_at=None)
+        report.finished = Enrolment.objects.filter(Among(F("pk"), enrolment_ids), next_due_at__lte=now).finish()

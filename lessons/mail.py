@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from lessons.extensions import lesson_mail_extension
 from lessons.models import LessonVersion
 from lessons.tokens import delivery_tokens
 from mailer.message import BatchMessage, Recipient
@@ -132,7 +133,7 @@ def lesson_mail_template(*, version: LessonVersion, position: int, total: int, l
             for number, text in enumerate(version.options, start=1)
         ],
         "read_url": lesson_url("page", TOKEN_TAG),
-        "thread_url": lesson_url("thread", TOKEN_TAG),
+        "thread_url": extension.thread_url(TOKEN_TAG) if (extension := lesson_mail_extension()) else "",
         "pause_url": lesson_url("pause", TOKEN_TAG),
         "unsubscribe_url": unsubscribe_url,
     }

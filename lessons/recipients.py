@@ -15,10 +15,10 @@ from django.db import models, transaction
 from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 
 from courses.models import Enrolment
+from lessons.counters import lesson_stats_unsend
 from lessons.mail import RecipientRow
 from lessons.models import Delivery, SendBatch
 from lessons.selectors import published_lesson_count
-from lessons.stats import lesson_stats_unsend
 from mailer.models import Suppression
 
 # Still mailed: an active enrolment, or one whose last lesson is the one being sent.

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lessons import batches
+from lessons.extensions import lesson_mail_extension
 from lessons.mail import lesson_mail_template
 from lessons.recipients import Loaded, batch_load
 from mailer.message import (
@@ -113,28 +114,15 @@ def _compose(loaded: Loaded) -> BatchMessage:
         total=loaded.lesson_count,
         language=version.lesson.course.language,
     )
-    posts = _post_counts(version.lesson_id, set(loaded.group_urls), loaded.private)
+    extension = lesson_mail_extension()
+    posts = (
+        extension.post_counts(
+            lesson_id=version.lesson_id, organisation_ids=set(loaded.group_urls), private=loaded.private
+        )
+        if extension
+        else {}
+    )
     return template.message(template.recipients(loaded.rows, group_urls=loaded.group_urls, posts=posts))
-
-
-# Posts in the lesson's thread, per organisation: ``(lesson_id, organisation_ids, private) -> {org: n}``.
-# The discussion group is an app above lessons, so it registers the counter (discussions/apps.py)
-# instead of lessons importing it; without one, every count is 0.
-PostCounter = Callable[[int, set[int], set[int]], dict[int, int]]
-_post_counters: list[PostCounter] = []
-
-
-def post_counter_register(counter: PostCounter) -> None:
-    if counter not in _post_counters:
-        _post_counters.append(counter)
-
-
-def _post_counts(lesson_id: int, organisation_ids: set[int], private: set[int]) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for counter in _post_counters:
-        for pk, n in counter(lesson_id, organisation_ids, private).items():
-            counts[pk] = counts.get(pk, 0) + n
-    return counts
 
 
 def _isolate(loaded: Loaded, token: uuid.UUID, exc: RejectedError, dispatch: Callable[[int], object]) -> SendReport:

@@ -8,13 +8,9 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from courses import certificates
-from lessons import drip, folding, reminders, sending
+from lessons import drip, sending
 
 logger = logging.getLogger(__name__)
-
-# A run folds at most this many batches, so one run stays short and the next one continues.
-_FOLDS_PER_RUN = 20
 
 
 def _dispatcher(task: Task):  # type: ignore[no-untyped-def]
@@ -52,45 +48,3 @@ def send_batch(self: Task, batch_id: int, claim_token: str | None = None) -> str
         time.sleep(report.retry_in)
         return str(send_batch.apply(kwargs={"batch_id": batch_id}, retries=self.request.retries + 1, throw=True).get())
     raise self.retry(kwargs={"batch_id": batch_id}, countdown=report.retry_in)
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def send_reminders() -> int:
-    """Every 15 minutes (beat): remind learners who left their last three lessons incomplete."""
-    return reminders.reminders_send_due(now=timezone.now())
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def send_certificate_mail(certificate_id: int) -> bool:
-    """Mail a newly issued certificate's link; the claim on ``mailed_at`` makes it once.
-
-    A failed send releases the claim; the beat sweep tries again, so no retry here.
-    """
-    return certificates.certificate_mail_send(certificate_id=certificate_id, now=timezone.now())
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def send_pending_certificate_mails() -> int:
-    """Every 15 minutes (beat): mail certificates whose queued mail the broker lost."""
-    return certificates.certificates_mail_pending(now=timezone.now())
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def fold_progress() -> int:
-    """Every few seconds (beat): count new completions into the aggregates, issue certificates."""
-    counted = 0
-    for _ in range(_FOLDS_PER_RUN):
-        report = folding.progress_fold(now=timezone.now(), dispatch=queue_certificate_mail)
-        counted += report.counted
-        if report.counted < folding.FOLD_BATCH:
-            break
-    return counted
-
-
-def queue_certificate_mail(certificate_id: int) -> None:
-    """The dispatch the progress fold passes for new certificates (called after commit)."""
-    try:
-        send_certificate_mail.delay(certificate_id)
-    except Exception:
-        # The learner's change is committed; if the broker is down, the beat sweep mails it later.
-        logger.exception("certificate %s: could not queue its mail", certificate_id)

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from core import sql
 from courses.models import Enrolment
-from druppel import sql
 from lessons.batches import batches_mark_sent
+from lessons.counters import enrolment_stats_add_many, lesson_stats_add
 from lessons.models import Delivery, SendBatch
-from lessons.notices import suspension_notify
-from lessons.stats import enrolment_stats_add_many, lesson_stats_add
+from lessons.notices import suspension_notices_queue
 from mailer.models import ProviderEvent as EventRecord
 from mailer.models import Suppression
 from mailer.webhook import ProviderEvent
@@ -278,11 +278,11 @@ def _suspend(events: list[ProviderEvent], rows: dict[int, _Row], now: dt.datetim
     hits = {
         rows[_pk(e)].enrolment_id for e in events if _refusal(e) in {Suppression.Reason.BOUNCE, Suppression.Reason.SPAM}
     }
-    live = [Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
-    suspended = list(Enrolment.objects.filter(pk__in=hits, status__in=live).values_list("pk", flat=True))
-    Enrolment.objects.filter(pk__in=suspended).update(status=Enrolment.Status.SUSPENDED, next_due_at=None)
+    allowed, _ = Enrolment.TRANSITIONS["suspend"]
+    suspended = list(Enrolment.objects.filter(pk__in=hits, status__in=allowed).values_list("pk", flat=True))
+    Enrolment.objects.filter(pk__in=suspended).suspend()
     if suspended:
-        transaction.on_commit(lambda: suspension_notify(enrolment_ids=suspended))
+        suspension_notices_queue(enrolment_ids=suspended)
     return len(suspended)
 
 
@@ -292,6 +292,4 @@ def _unsubscribe(events: list[ProviderEvent], rows: dict[int, _Row], now: dt.dat
         for e in events
         if e.kind in {"unsubscribe", "group_unsubscribe"} or _refusal(e) == Suppression.Reason.UNSUBSCRIBE
     }
-    return Enrolment.objects.filter(
-        pk__in=hits, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED, Enrolment.Status.SUSPENDED]
-    ).update(status=Enrolment.Status.UNSUBSCRIBED, ended_at=now, next_due_at=None)
+    return Enrolment.objects.filter(pk__in=hits).unsubscribe(now=now)

@@ -20,6 +20,7 @@ from tests.factories import (
     enrol,
     enrol_many,
     make_lessons,
+    send_outbox,
 )
 from tests.sendgrid_events import SigningKey, events_for
 
@@ -152,9 +153,12 @@ def test_a_hard_bounce_suspends_the_enrolment_and_tells_the_organisation_admin( 
     admin = UserFactory.create(email="hr@org.example")
     MembershipFactory.create(organisation=organisation, user=admin, role=Membership.Role.ADMIN)
     bounce = events_for(request, "bounce", type="bounce", reason="550 5.1.1 user unknown")[:1]
-    with django_capture_on_commit_callbacks(execute=True):  # the notice goes out after commit
+    with django_capture_on_commit_callbacks(execute=True):
         status, report = post(bounce, key)
     assert (status, report["suspended"]) == (200, 1)
+    # The webhook request only writes the notice into the outbox; the outbox's sweep sends it.
+    assert not list(outbox_dir.glob("*.eml"))
+    assert send_outbox() == 1
     enrolments[0].refresh_from_db()
     assert enrolments[0].status == Enrolment.Status.SUSPENDED
     assert Delivery.objects.get(enrolment=enrolments[0]).status == Delivery.Status.FAILED

@@ -1,4 +1,4 @@
-"""The learner's pages, reached from a lesson mail by signed link, without a password.
+"""The learner's lesson pages, reached from a lesson mail by signed link, without a password.
 
 GET never changes learning state: link scanners (Safe Links, Mimecast) fetch
 every link in a mail. Answering, marking as read, pausing and unsubscribing take a POST.
@@ -14,12 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from courses.certificates import certificate_token
 from courses.models import Certificate
 from courses.services import enrolment_pause, enrolment_resume, enrolment_unsubscribe
 from lessons.models import Delivery
-from lessons.progress import delivery_answer, delivery_mark_read
 from lessons.selectors import course_lesson_count_for_display, delivery_from_token
+from progress.answers import delivery_answer, delivery_mark_read
+from progress.certificates import certificate_token
 
 
 def _context(delivery: Delivery, token: str, **extra: object) -> dict:
@@ -52,7 +52,7 @@ def lesson_page(request: HttpRequest, token: str) -> HttpResponse:
     if context["total"] and delivery.enrolment.lessons_completed >= context["total"]:
         certificate = Certificate.objects.filter(enrolment_id=delivery.enrolment_id).only("pk").first()
         context["certificate_token"] = certificate_token(certificate.pk) if certificate else ""
-    return _private(render(request, "lessons/lesson.html", context))
+    return _private(render(request, "learners/lesson/lesson.html", context))
 
 
 @never_cache
@@ -78,13 +78,13 @@ def answer(request: HttpRequest, token: str, option: int) -> HttpResponse:
         posted = request.POST.get("option", "")
         if not posted.isdigit() or not 1 <= int(posted) <= len(options):
             context = _context(delivery, token, chosen=option, error=_("Choose one of the answers."))
-            return _private(render(request, "lessons/answer_confirm.html", context, status=400))
+            return _private(render(request, "learners/lesson/answer_confirm.html", context, status=400))
         answered = delivery_answer(delivery=delivery, option=int(posted) - 1, now=timezone.now())
-        return _private(render(request, "lessons/answer_result.html", _context(answered, token)))
+        return _private(render(request, "learners/lesson/answer_result.html", _context(answered, token)))
     if delivery.answered_at is not None:
-        return _private(render(request, "lessons/answer_result.html", _context(delivery, token)))
+        return _private(render(request, "learners/lesson/answer_result.html", _context(delivery, token)))
     chosen = option if 1 <= option <= len(options) else None
-    return _private(render(request, "lessons/answer_confirm.html", _context(delivery, token, chosen=chosen)))
+    return _private(render(request, "learners/lesson/answer_confirm.html", _context(delivery, token, chosen=chosen)))
 
 
 @never_cache
@@ -104,7 +104,7 @@ def pause(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return HttpResponse(_("Unknown action."), status=400)
         done = action
-    return _private(render(request, "lessons/pause.html", _context(delivery, token, done=done)))
+    return _private(render(request, "learners/lesson/pause.html", _context(delivery, token, done=done)))
 
 
 @never_cache
@@ -117,18 +117,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         enrolment_unsubscribe(enrolment=delivery.enrolment, now=timezone.now())
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return _private(HttpResponse(_("You are unsubscribed."), content_type="text/plain; charset=utf-8"))
-        return _private(render(request, "lessons/unsubscribe.html", _context(delivery, token, done=True)))
-    return _private(render(request, "lessons/unsubscribe.html", _context(delivery, token, done=False)))
-
-
-@never_cache
-@require_GET
-def thread(request: HttpRequest, token: str) -> HttpResponse:
-    """The mail's "discuss this lesson" link. Signed in: on to the discussion group, which finds
-    the learner's group and lesson thread. Otherwise the lesson's summary and a sign-in button
-    with the address filled in; the code is mailed on its POST, never on this GET."""
-    delivery = delivery_from_token(token)
-    if request.user.is_authenticated:
-        return _private(redirect("discussions:mail_thread", token=token))
-    email = delivery.enrolment.membership.user.email
-    return _private(render(request, "lessons/thread.html", _context(delivery, token, email=email)))
+        return _private(render(request, "learners/lesson/unsubscribe.html", _context(delivery, token, done=True)))
+    return _private(render(request, "learners/lesson/unsubscribe.html", _context(delivery, token, done=False)))

@@ -8,16 +8,13 @@ and safe when two transactions bump the same row at once.
 """
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import F
 
-from courses.models import Enrolment
-from druppel import sql
-from lessons.models import DailyCompletion, Delivery, EnrolmentStats, LessonStats
+from core import sql
+from lessons.models import DailyCompletion, EnrolmentStats, LessonStats
 
 # Rows per statement; keeps the parameter count far below SQLite's limit.
 _ROW_CHUNK = 500
@@ -85,49 +82,8 @@ def enrolment_stats_add(*, enrolment_id: int, **counts: int) -> None:
     )
 
 
-@dataclass(frozen=True)
-class _Place:
-    enrolment_id: int
-    organisation_id: int
-    course_id: int
-    lesson_id: int
-    tz: zoneinfo.ZoneInfo
-
-
-def _place(delivery: Delivery) -> _Place:
-    organisation_id, timezone, course_id = (
-        Enrolment.objects.filter(pk=delivery.enrolment_id)
-        .values_list("membership__organisation_id", "membership__organisation__timezone", "course_id")
-        .get()
-    )
-    return _Place(delivery.enrolment_id, organisation_id, course_id, delivery.lesson_id, zoneinfo.ZoneInfo(timezone))
-
-
 def daily_completions_add(*, increments: dict[tuple[int, int, dt.date], int]) -> None:
     """Add to DailyCompletion; ``increments`` maps (organisation, course, local day) to a count."""
     rows = [(*key, count) for key, count in sorted(increments.items())]
     if rows:
         _upsert_increment(DailyCompletion, ("organisation", "course", "day"), ("completed",), rows)
-
-
-@transaction.atomic
-def delivery_record_open(*, delivery: Delivery, at: dt.datetime) -> bool:
-    """Record the first open of a delivery (a SendGrid open event); False when already opened."""
-    if not Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(opened_at=at):
-        return False
-    place = _place(delivery)
-    lesson_stats_add(increments={(place.organisation_id, place.lesson_id): {"opened": 1}})
-    enrolment_stats_add(enrolment_id=place.enrolment_id, opened=1)
-    return True
-
-
-@transaction.atomic
-def delivery_record_read(*, delivery: Delivery, at: dt.datetime) -> bool:
-    """Record that the learner read the lesson; reading implies opening (images may be blocked)."""
-    delivery_record_open(delivery=delivery, at=at)
-    if not Delivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(read_at=at):
-        return False
-    place = _place(delivery)
-    lesson_stats_add(increments={(place.organisation_id, place.lesson_id): {"read": 1}})
-    enrolment_stats_add(enrolment_id=place.enrolment_id, read=1)
-    return True

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from lessons.folding import progress_fold
 from lessons.models import DailyCompletion, Delivery, EnrolmentStats, LessonStats
-from lessons.progress import delivery_answer
-from lessons.tasks import fold_progress
+from progress.answers import delivery_answer
+from progress.folding import progress_fold
+from progress.tasks import fold_progress
 from tests.factories import CourseFactory, OrganisationFactory, enrol_many, make_lessons
 from tests.learners.helpers import send_lessons
 

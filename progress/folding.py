@@ -5,7 +5,7 @@ the answer and the completion on the delivery, and the learner's own
 completion count (so their pages are right at once). This fold, run by beat
 every few seconds, adds the new completions to the organisation's aggregates
 (LessonStats, DailyCompletion, EnrolmentStats) in set-based statements and
-issues the certificates they earn. It claims rows with SKIP LOCKED and marks
+issues the certificates they earn (their mails go into the outbox). It claims rows with SKIP LOCKED and marks
 them counted in the same transaction, so two folds never count a row twice.
 """
 
@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F
 
-from druppel.sql import Among
-from lessons.certificates import Dispatch, certificates_issue_earned
+from core.sql import Among
+from lessons.counters import daily_completions_add, enrolment_stats_add_many, lesson_stats_add
 from lessons.models import Delivery
-from lessons.stats import daily_completions_add, enrolment_stats_add_many, lesson_stats_add
+from progress.certificates import certificates_issue_earned
 
 FOLD_BATCH = 5000
 
@@ -32,7 +32,7 @@ class FoldReport:
 
 
 @transaction.atomic
-def progress_fold(*, now: dt.datetime, dispatch: Dispatch | None = None, limit: int = FOLD_BATCH) -> FoldReport:
+def progress_fold(*, now: dt.datetime, limit: int = FOLD_BATCH) -> FoldReport:
     rows = list(
         Delivery.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(completed_at__isnull=False, counted_at__isnull=True)
@@ -60,4 +60,4 @@ def progress_fold(*, now: dt.datetime, dispatch: Dispatch | None = None, limit: 
     daily_completions_add(increments=dict(days))
     enrolment_stats_add_many(increments={pk: {"correct": n} for pk, n in correct.items() if n})
     Delivery.objects.filter(Among(F("pk"), [row[0] for row in rows])).update(counted_at=now)
-    return FoldReport(counted=len(rows), certificates=certificates_issue_earned(completions=latest, dispatch=dispatch))
+    return FoldReport(counted=len(rows), certificates=certificates_issue_earned(completions=latest))

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from courses.models import Enrolment
 from lessons.models import DailyCompletion, Delivery, EnrolmentStats, LessonStats
-from lessons.progress import delivery_answer, delivery_mark_read
 from lessons.tokens import delivery_token
+from progress.answers import delivery_answer, delivery_mark_read
 from tests.factories import CourseFactory, enrol, fold, make_lessons
 from tests.learners.helpers import send_lessons, without_questions
 

@@ -3,7 +3,7 @@
 A lesson is completed when its question is answered, or, when it has no
 question, when it is marked as read. These functions record the facts on the
 delivery and move the learner's own completion count; the organisation's
-aggregates and certificates follow within seconds (lessons/folding.py).
+aggregates and certificates follow within seconds (progress/folding.py).
 Each fact is recorded once: conditional UPDATEs decide, whatever double submit
 or race reaches them twice.
 """
@@ -14,10 +14,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
+from core import sql
 from courses.models import Enrolment
-from druppel import sql
 from lessons.models import Delivery
-from lessons.stats import delivery_record_read
+from progress.reads import delivery_record_read
 
 
 def _count_completion(delivery: Delivery, now: dt.datetime) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lessons import views
+from learners import views_lesson as views
 
 app_name = "lessons"
 
@@ -8,7 +8,6 @@ urlpatterns = [
     path("l/<str:token>/", views.lesson_page, name="page"),
     path("l/<str:token>/answer/<int:option>/", views.answer, name="answer"),
     path("l/<str:token>/read/", views.mark_read, name="read"),
-    path("l/<str:token>/thread/", views.thread, name="thread"),
     path("l/<str:token>/pause/", views.pause, name="pause"),
     path("l/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
 ]
