@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from sendgrid import SendGridAPIClient
 
 from courses.models import Offering
-from lessons.mail import RecipientRow, lesson_mail_template, lesson_url
+from drip.mail import RecipientRow, lesson_mail_template, lesson_url
 from lessons.models import Delivery, Lesson
 from lessons.tokens import delivery_token
 from mailer.message import BatchMessage, Recipient

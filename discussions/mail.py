@@ -1,5 +1,5 @@
 """The discussion group's part of the lesson mail: the thread link and its post count
-(lessons.extensions.LessonMailExtension, named in settings.LESSON_MAIL_EXTENSION)."""
+(drip.extensions.LessonMailExtension, named in settings.LESSON_MAIL_EXTENSION)."""
 
 from django.conf import settings
 from django.urls import reverse

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "organisations",
     "courses",
     "lessons",
+    "drip",
     "progress",
     "mailer",
     "dashboard",
@@ -269,8 +270,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "lessons.tasks.drip_tick": {"queue": "drip"},
-    "lessons.tasks.send_batch": {"queue": "send"},
+    "drip.tasks.drip_tick": {"queue": "drip"},
+    "drip.tasks.send_batch": {"queue": "send"},
     "dashboard.tasks.send_weekly_digests": {"queue": "digest"},
     "progress.tasks.send_reminders": {"queue": "digest"},
     "progress.tasks.fold_progress": {"queue": "default"},
@@ -284,7 +285,7 @@ DRIP_TICK_EVERY_SECONDS = env_float("DRIP_TICK_EVERY_SECONDS", 60.0)
 CELERY_BEAT_SCHEDULE = {
     # A tick that waited longer than a minute is stale: the next one does its work.
     "drip-tick": {
-        "task": "lessons.tasks.drip_tick",
+        "task": "drip.tasks.drip_tick",
         "schedule": DRIP_TICK_EVERY_SECONDS,
         "options": {"expires": max(1.0, DRIP_TICK_EVERY_SECONDS - 5)},
     },

@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from discussions import views_mail
+from drip.webhook_views import sendgrid_events
 from druppel.views import healthz, home
 from learners import views_join
-from lessons.webhook_views import sendgrid_events
 
 urlpatterns = [
     path("", home, name="home"),

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 
 from core.sql import Among
-from lessons.counters import daily_completions_add, enrolment_stats_add_many, lesson_stats_add
+from drip.counters import daily_completions_add, enrolment_stats_add_many, lesson_stats_add
 from lessons.models import Delivery
 from progress.certificates import certificates_issue_earned
 

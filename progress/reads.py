@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from courses.models import Enrolment
-from lessons.counters import enrolment_stats_add, lesson_stats_add
+from drip.counters import enrolment_stats_add, lesson_stats_add
 from lessons.models import Delivery
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Course, Enrolment
-from lessons.drip import drip_tick
+from drip.tick import drip_tick
 from lessons.models import Delivery, Lesson
 from organisations.models import Membership, Organisation
 from progress.answers import delivery_answer

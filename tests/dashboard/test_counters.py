@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from lessons.drip import drip_tick
+from drip.tick import drip_tick
 from lessons.models import DailyCompletion, Delivery, EnrolmentStats, LessonStats
 from progress.answers import delivery_answer
 from progress.reads import delivery_record_open, delivery_record_read

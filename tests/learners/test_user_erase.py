@@ -13,9 +13,9 @@ from django.urls import reverse
 from accounts.models import User
 from courses.models import Enrolment
 from courses.services import enrolment_create
+from drip.sending import batch_send
 from learners.erasure import user_erase
 from lessons.models import Delivery, SendBatch
-from lessons.sending import batch_send
 from organisations.models import Membership
 from progress.answers import delivery_answer
 from tests.factories import CourseFactory, OrganisationFactory, UserFactory, enrol, make_lessons

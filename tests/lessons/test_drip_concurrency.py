@@ -14,9 +14,9 @@ from django.db import connection
 from django.test import override_settings
 
 from courses.models import Enrolment
-from lessons.drip import drip_tick
+from drip.sending import batch_send
+from drip.tick import drip_tick
 from lessons.models import Delivery, SendBatch
-from lessons.sending import batch_send
 from tests.factories import CourseFactory, OrganisationFactory, enrol_many, make_lessons
 
 MONDAY = dt.datetime.fromisoformat("2027-03-01T08:30:00+01:00")

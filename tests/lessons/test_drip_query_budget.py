@@ -8,9 +8,9 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import Enrolment
-from lessons.drip import drip_tick
+from drip.sending import batch_send
+from drip.tick import drip_tick
 from lessons.models import Delivery, SendBatch
-from lessons.sending import batch_send
 from organisations.models import Organisation
 from tests.factories import CourseFactory, OrganisationFactory, enrol_many, make_lessons
 

@@ -155,8 +155,8 @@ def test_a_connection_refused_is_retried_and_then_waits_for_the_tick(course, run
 def test_a_lost_broker_message_is_dispatched_again_by_the_next_tick(course, fake_sendgrid, settings):  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
-    from lessons.drip import drip_tick
-    from lessons.sending import batch_send
+    from drip.sending import batch_send
+    from drip.tick import drip_tick
 
     enrol(course, start=dt.date(2027, 3, 1))
     dropped: list[int] = []

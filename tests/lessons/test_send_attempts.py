@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from lessons import batches
-from lessons.drip import drip_tick
+from drip import batches
+from drip.sending import Outcome, batch_send
+from drip.tick import drip_tick
 from lessons.models import Delivery, SendAttempt, SendBatch
-from lessons.sending import Outcome, batch_send
 from tests.factories import CourseFactory, OrganisationFactory, enrol_many, make_lessons
 from tests.fake_sendgrid import Response
 from tests.sendgrid_events import SigningKey, events_for

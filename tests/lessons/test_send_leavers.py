@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from courses.models import Enrolment
 from courses.services import enrolment_pause, enrolment_resume, enrolment_unsubscribe
-from lessons.drip import drip_tick
+from drip.sending import Outcome, batch_send
+from drip.tick import drip_tick
 from lessons.models import Delivery, LessonStats, SendBatch
-from lessons.sending import Outcome, batch_send
 from mailer.models import Suppression
 from tests.factories import CourseFactory, OrganisationFactory, UserFactory, enrol, enrol_many, make_lessons
 from tests.fake_sendgrid import Response

@@ -7,9 +7,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
+from drip.tasks import drip_tick
 from druppel.celery import app as celery_app
 from lessons.models import Delivery, SendBatch
-from lessons.tasks import drip_tick
 from tests.factories import CourseFactory, OrganisationFactory, enrol_many, make_lessons
 
 MONDAY = "2027-03-01T08:30:00+01:00"

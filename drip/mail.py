@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from lessons.extensions import lesson_mail_extension
+from drip.extensions import lesson_mail_extension
 from lessons.models import LessonVersion
 from lessons.tokens import delivery_tokens
 from mailer.message import BatchMessage, Recipient

@@ -29,9 +29,9 @@ from core import sql
 from core.sql import Among
 from courses.models import Enrolment
 from courses.schedule import calendars_for
-from lessons.counters import lesson_stats_add
+from drip.counters import lesson_stats_add
+from drip.recovery import batches_recover
 from lessons.models import Delivery, Heartbeat, Lesson, SendBatch
-from lessons.recovery import batches_recover
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from lessons.tracking import events_apply
+from drip.events import events_apply
 from mailer.webhook import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

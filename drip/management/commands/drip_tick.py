@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.utils import timezone
 
+from drip.tasks import drip_tick
 from lessons.models import SendBatch
-from lessons.tasks import drip_tick
 
 
 class Command(BaseCommand):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
-from lessons import batches
+from drip import batches
 from lessons.models import Delivery, SendAttempt, SendBatch
 from mailer.models import ProviderEvent
 

@@ -8,7 +8,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from lessons import drip, sending
+from drip import sending, tick
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def _dispatcher(task: Task):  # type: ignore[no-untyped-def]
 def drip_tick(self: Task, at: str | None = None) -> dict:
     """One scheduler tick (beat runs it every minute)."""
     now = dt.datetime.fromisoformat(at) if at else timezone.now()
-    return drip.drip_tick(now=now, dispatch=_dispatcher(self)).as_dict()
+    return tick.drip_tick(now=now, dispatch=_dispatcher(self)).as_dict()
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)

@@ -22,10 +22,10 @@ from django.db import connection, transaction
 
 from core import sql
 from courses.models import Enrolment
-from lessons.batches import batches_mark_sent
-from lessons.counters import enrolment_stats_add_many, lesson_stats_add
+from drip.batches import batches_mark_sent
+from drip.counters import enrolment_stats_add_many, lesson_stats_add
+from drip.notices import suspension_notices_queue
 from lessons.models import Delivery, SendBatch
-from lessons.notices import suspension_notices_queue
 from mailer.models import ProviderEvent as EventRecord
 from mailer.models import Suppression
 from mailer.webhook import ProviderEvent

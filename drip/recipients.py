@@ -15,8 +15,8 @@ from django.db import models, transaction
 from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 
 from courses.models import Enrolment
-from lessons.counters import lesson_stats_unsend
-from lessons.mail import RecipientRow
+from drip.counters import lesson_stats_unsend
+from drip.mail import RecipientRow
 from lessons.models import Delivery, SendBatch
 from lessons.selectors import published_lesson_count
 from mailer.models import Suppression
@@ -114,6 +114,4 @@ def _leave_out(batch: SendBatch, left: list[_Left], now: dt.datetime) -> None:
     lesson_stats_unsend(lesson_id=lesson.pk, counts=dict(not_sent))
     suppressed = [item.enrolment_id for item in left if item.suppressed]
     if suppressed:
-        Enrolment.objects.filter(
-            pk__in=suppressed, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
-        ).update(status=Enrolment.Status.SUSPENDED, next_due_at=None)
+        Enrolment.objects.filter(pk__in=suppressed).suspend()

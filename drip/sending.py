@@ -18,10 +18,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from lessons import batches
-from lessons.extensions import lesson_mail_extension
-from lessons.mail import lesson_mail_template
-from lessons.recipients import Loaded, batch_load
+from drip import batches
+from drip.extensions import lesson_mail_extension
+from drip.mail import lesson_mail_template
+from drip.recipients import Loaded, batch_load
 from mailer.message import (
     BatchMessage,
     ConfigurationError,
