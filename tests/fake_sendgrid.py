@@ -17,14 +17,38 @@ and it can be run on its own::
 Behaviour in short:
 
 * Requests without ``Authorization: Bearer <token>`` are answered 401.
-* Bodies that are not JSON objects are answered 400.
-* The body is validated lightly, like SendGrid does (personalizations,
-  ``from.email``, subject, content or template_id); violations are answered
-  400 with a SendGrid-shaped ``{"errors": [...]}`` body.
-* Valid requests are answered 202 with an empty body and a unique
-  ``X-Message-Id`` header.
-* ``script()`` queues one-shot answers for the next mail-send requests and
+* A body over 30 MB is answered 413, one that is not UTF-8 415, one that is
+  not a JSON object 400.
+* The body is checked against SendGrid's documented Mail Send rules; each
+  rule cites its page where it is checked (``_check_message``):
+  at most 1,000 personalizations and 1,000 recipients (to + cc + bcc); each
+  address once per request, across every personalization's to, cc and bcc
+  (Druppel's planner relies on this refusal being real); addresses of at
+  most 320 characters, recipient names without ``;`` or ``,``; headers with
+  string values, ASCII names, none twice and none of the reserved ones
+  (x-sg-id, x-sg-eid, received, dkim-signature, Content-Type,
+  Content-Transfer-Encoding, To, From, Subject, Reply-To, CC, BCC);
+  custom_args of strings, at most 10,000 bytes per personalization once
+  merged; substitutions of strings, at most 100 and 10,000 bytes; at most 10
+  unique ASCII categories of at most 255 characters; a subject (or one per
+  personalization, or a template); content blocks with a type and a value,
+  text/plain first, then text/html. Every violation found is reported in one
+  400 with SendGrid's ``{"errors": [{"message", "field", "help"}]}`` body.
+  Rules that depend on the account (template, IP pool or ASM group ids) and
+  parameters Druppel never sends (attachments, send_at, batch_id, asm,
+  mail_settings) are not modelled.
+* Valid requests are accepted on arrival and answered 202 with an empty body
+  and a unique ``X-Message-Id`` header.
+* ``script()`` queues one-shot answers for the next mail-send requests
+  (``hang()`` delays one, ``lose()`` never answers it), and
   ``reject_recipients()`` adds persistent per-recipient failures.
+* Received hooks run as soon as a request is accepted, before a scripted
+  delay (SendGrid's events can arrive before its answer); accepted hooks run
+  after a 202 was written. ``accepted`` and ``requests`` record what came in.
+
+Events the other way: tests/sendgrid_events.py signs and posts SendGrid-shaped
+events to Druppel's webhook, and tests/lessons/sendgrid_sample_events.json holds
+SendGrid's published sample of each event type.
 """
 
 from __future__ import annotations
@@ -56,9 +80,12 @@ __all__ = [
 
 MAIL_SEND_PATH = "/v3/mail/send"
 CONTROL_PREFIX = "/__fake__/"
-MAX_PERSONALIZATIONS = 1000
-# SendGrid refuses messages above 30 MB; bigger bodies are not even read.
+# [limitations] "The total size of your email, including attachments, must be less than 30MB";
+# [errors] 413 "The JSON payload you have included in your request is too large". The fake
+# counts the request body. A body up to MAX_DRAINED_BYTES is read (and dropped) before the 413,
+# so the client gets to read the answer; a bigger one is answered unread and the connection closed.
 MAX_BODY_BYTES = 30 * 1024 * 1024
+MAX_DRAINED_BYTES = 64 * 1024 * 1024
 _HELP_URL = "https://docs.sendgrid.com/api-reference/mail-send/errors"
 
 JSONDict = dict[str, Any]
@@ -160,6 +187,54 @@ def _default_headers(status: int) -> dict[str, str]:
     }
 
 
+# -- SendGrid's documented Mail Send rules ------------------------------------------------
+#
+# Each rule below cites the page that documents it:
+# [errors]      https://www.twilio.com/docs/sendgrid/api-reference/mail-send/errors
+#               (the parameter-level error table; every error there is a 400, encoding a 415)
+# [limitations] https://docs.sendgrid.com/api-reference/mail-send/limitations
+# [request]     https://docs.sendgrid.com/api-reference/mail-send/mail-send
+#               (request body parameters: types, minimums and maximums)
+# Each violation is one SendGrid-shaped error, {"message", "field", "help"}; like SendGrid,
+# the fake reports as many as it finds in one answer. Rules SendGrid checks against the
+# account (template, IP pool and ASM group ids, the sender's verification) and parameters
+# Druppel never sends (attachments, send_at, batch_id, asm, mail_settings) are not modelled.
+
+# [errors] personalizations; [request] personalizations "Min 1, Max 1000".
+MAX_PERSONALIZATIONS = 1000
+# [errors] "There is a limit of 1000 total recipients (to + cc + bcc) per request"; [limitations].
+MAX_RECIPIENTS = 1000
+# [errors] "The To email exceeds the maximum total length of 320 characters" (also cc, bcc, from).
+MAX_ADDRESS_LENGTH = 320
+# [errors] personalizations.custom_args: "The combined size of both global and personalization
+# custom arguments may not exceed 10,000 bytes per personalization"; [limitations]. SendGrid does
+# not say how it counts; the fake counts the merged object as compact UTF-8 JSON.
+MAX_CUSTOM_ARGS_BYTES = 10_000
+# [request] personalizations.substitutions: "Max 100 substitutions, or 10K bytes, per
+# personalization object" (counted like custom_args).
+MAX_SUBSTITUTIONS = 100
+MAX_SUBSTITUTION_BYTES = 10_000
+# [errors] categories: at most 10, each at most 255 characters, unique, ASCII.
+MAX_CATEGORIES = 10
+MAX_CATEGORY_LENGTH = 255
+# [errors] headers and personalizations.headers: "Header can not be one of the reserved keys"
+# (the same list is in [request] under headers). Header names are case-insensitive in mail, so
+# the fake compares them case-insensitively.
+RESERVED_HEADERS = frozenset(
+    name.lower()
+    for name in (
+        "x-sg-id", "x-sg-eid", "received", "dkim-signature", "Content-Type", "Content-Transfer-Encoding",
+        "To", "From", "Subject", "Reply-To", "CC", "BCC",
+    )
+)  # fmt: skip
+
+
+def _invalid(message: str, field_name: str) -> JSONDict:
+    """A validation error; its help link points at the [errors] table's row, as SendGrid's do."""
+    anchor = ".".join(part for part in field_name.split(".") if not part.isdigit())
+    return _error(message, field_name, f"{_HELP_URL}#message.{anchor}")
+
+
 def _looks_like_email(value: object) -> TypeGuard[str]:
     if not isinstance(value, str):
         return False
@@ -167,141 +242,318 @@ def _looks_like_email(value: object) -> TypeGuard[str]:
     return bool(at and local and "." in domain and " " not in value)
 
 
+def _json_size(value: object) -> int:
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+
 def _new_message_id() -> str:
     # 16 random bytes are exactly 22 url-safe base64 characters.
     return secrets.token_urlsafe(16)
 
 
+def _nonempty_str(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+@dataclass
+class _Checked:
+    """What one pass over a request found."""
+
+    errors: list[JSONDict] = field(default_factory=list)
+    rejections: list[JSONDict] = field(default_factory=list)
+    reject_status: int = 0
+    # Lower-cased address -> the field that named it first ([errors]: each address once per request).
+    seen: dict[str, str] = field(default_factory=dict)
+    recipients: int = 0
+
+    def add(self, message: str, field_name: str) -> None:
+        self.errors.append(_invalid(message, field_name))
+
+
 def _check_message(body: JSONDict, rejected: dict[str, int]) -> tuple[int, list[JSONDict]]:
-    """Validate a mail-send body; return (status, errors), 202 when fine.
+    """Validate a mail-send body against SendGrid's documented rules; (status, errors), 202 when fine.
 
-    One pass over the personalizations, so the cost is linear in the size
-    of the request. Validation errors win over rejected recipients.
+    One pass over the personalizations, so the cost is linear in the size of the request.
+    Validation errors win over rejected recipients (``reject_recipients``).
     """
-    errors: list[JSONDict] = []
-    rejections: list[JSONDict] = []
-    reject_status = 0
+    checked = _Checked()
+    personalizations = _check_personalization_list(body, checked)
+    shared_args = body.get("custom_args")
+    shared_size = _check_custom_args(shared_args, "custom_args", checked)
+    for index, personalization in enumerate(personalizations):
+        _check_personalization(personalization, f"personalizations.{index}", checked, rejected)
+        if isinstance(personalization, dict):
+            _check_merged_custom_args(shared_args, shared_size, personalization, f"personalizations.{index}", checked)
+    if checked.recipients > MAX_RECIPIENTS:
+        # [errors] personalizations; [limitations] "The total number of recipients must be no more than 1000".
+        checked.add("There is a limit of 1000 total recipients (to + cc + bcc) per request.", "personalizations")
+    _check_sender(body, checked)
+    _check_subject(body, personalizations, checked)
+    _check_content(body, checked)
+    _check_headers(body.get("headers"), "headers", checked)
+    _check_categories(body.get("categories"), checked)
+    if checked.errors:
+        return 400, checked.errors
+    if checked.rejections:
+        return checked.reject_status, checked.rejections
+    return 202, []
 
-    has_template = isinstance(body.get("template_id"), str) and bool(body["template_id"])
-    top_subject = body.get("subject")
-    has_top_subject = isinstance(top_subject, str) and bool(top_subject)
-    every_personalization_has_subject = True
 
+def _check_personalization_list(body: JSONDict, checked: _Checked) -> list[object]:
+    """[errors] personalizations: at least one, at most 1,000 (past that nothing else is looked at)."""
     personalizations = body.get("personalizations")
     if not isinstance(personalizations, list) or not personalizations:
-        errors.append(
-            _error(
-                "The personalizations field is required and must have at least one personalization.",
-                "personalizations",
-                _HELP_URL,
-            )
+        checked.add(
+            "The personalizations field is required and must have at least one personalization.", "personalizations"
         )
-        personalizations = []
-    elif len(personalizations) > MAX_PERSONALIZATIONS:
-        errors.append(
-            _error(
-                f"You may not have more than {MAX_PERSONALIZATIONS} personalizations per request.",
-                "personalizations",
-                _HELP_URL,
-            )
+        return []
+    if len(personalizations) > MAX_PERSONALIZATIONS:
+        checked.add(
+            f"The personalization block is limited to {MAX_PERSONALIZATIONS} personalizations per API request. "
+            f"You have provided {len(personalizations)} personalizations. Please consider splitting this into "
+            "multiple requests and resending your request.",
+            "personalizations",
         )
-        personalizations = []
+        return []
+    return personalizations
 
-    for p_index, personalization in enumerate(personalizations):
-        prefix = f"personalizations.{p_index}"
-        if not isinstance(personalization, dict):
-            errors.append(_error("Each personalization must be an object.", prefix, _HELP_URL))
-            every_personalization_has_subject = False
+
+def _check_personalization(personalization: object, prefix: str, checked: _Checked, rejected: dict[str, int]) -> None:
+    if not isinstance(personalization, dict):
+        checked.add("Each personalization must be an object.", prefix)
+        return
+    to = personalization.get("to")
+    if not isinstance(to, list) or not to:
+        # [errors] personalizations: "The to parameter is required for all personalization objects."
+        checked.add(
+            "The to array is required for all personalization objects, and must have "
+            "at least one email object with a valid email address.",
+            f"{prefix}.to",
+        )
+    for kind in ("to", "cc", "bcc"):
+        entries = personalization.get(kind)
+        if entries is None or (kind == "to" and not (isinstance(entries, list) and entries)):
             continue
-        subject = personalization.get("subject")
-        if not (isinstance(subject, str) and subject):
-            every_personalization_has_subject = False
-        to = personalization.get("to")
-        if not isinstance(to, list) or not to:
-            errors.append(
-                _error(
-                    "The to array is required for all personalization objects, and must have "
-                    "at least one email object with a valid email address.",
-                    f"{prefix}.to",
-                    _HELP_URL,
-                )
-            )
+        if not isinstance(entries, list):
+            checked.add(f"The {kind} array, when used, must be an array of email objects.", f"{prefix}.{kind}")
             continue
-        for t_index, recipient in enumerate(to):
-            email = recipient.get("email") if isinstance(recipient, dict) else None
-            field_name = f"{prefix}.to.{t_index}.email"
-            if not _looks_like_email(email):
-                errors.append(_error("Does not contain a valid address.", field_name, _HELP_URL))
-                continue
-            status = rejected.get(email.lower()) if rejected else None
-            if status is not None:
-                reject_status = reject_status or status
-                rejections.append(_error("Does not contain a valid address.", field_name))
+        for index, entry in enumerate(entries):
+            _check_recipient(entry, kind, f"{prefix}.{kind}", index, checked, rejected)
+    subject = personalization.get("subject")
+    if subject is not None and not _nonempty_str(subject):
+        # [errors] personalizations.subject
+        checked.add("The subject of your email must be a string at least one character in length.", f"{prefix}.subject")
+    _check_headers(personalization.get("headers"), f"{prefix}.headers", checked)
+    _check_substitutions(personalization.get("substitutions"), f"{prefix}.substitutions", checked)
 
-    sender = body.get("from")
-    if not isinstance(sender, dict) or not _looks_like_email(sender.get("email")):
-        errors.append(
-            _error(
-                "The from object must be provided for every email send. It is an object that "
-                "requires the email parameter, but may also contain a name parameter.",
-                "from.email" if isinstance(sender, dict) else "from",
-                _HELP_URL,
-            )
+
+def _check_recipient(
+    entry: object, kind: str, list_field: str, index: int, checked: _Checked, rejected: dict[str, int]
+) -> None:
+    """[errors] personalizations.to/cc/bcc: a valid address of at most 320 characters, named once per
+    request; [limitations] and [request]: a name without ``;`` or ``,``."""
+    checked.recipients += 1
+    field_name = f"{list_field}.{index}"
+    email = entry.get("email") if isinstance(entry, dict) else None
+    if not isinstance(entry, dict) or not _looks_like_email(email):
+        checked.add("Does not contain a valid address.", f"{field_name}.email")
+        return
+    if len(email) > MAX_ADDRESS_LENGTH:
+        checked.add(
+            f"The {kind.capitalize()} email exceeds the maximum total length of 320 characters", f"{field_name}.email"
         )
-
-    if not has_top_subject and not has_template and not (personalizations and every_personalization_has_subject):
-        errors.append(
-            _error(
-                "The subject is required. You can get around this requirement if you use a "
-                "template with a subject defined or if every personalization has a subject defined.",
-                "subject",
-                _HELP_URL,
-            )
-        )
-
-    content = body.get("content")
-    if content is None:
-        if not has_template:
-            errors.append(
-                _error(
-                    "Unless a valid template_id is provided, the content parameter is required. "
-                    "There must be at least one defined content block.",
-                    "content",
-                    _HELP_URL,
-                )
-            )
-    elif not isinstance(content, list) or (not content and not has_template):
-        errors.append(
-            _error(
-                "The content parameter must be a list of content blocks.",
-                "content",
-                _HELP_URL,
-            )
+    name = entry.get("name")
+    if name is not None and (not isinstance(name, str) or ";" in name or "," in name):
+        checked.add(f"The {kind}.name may not contain ';' or ',' characters.", f"{field_name}.name")
+    key = email.lower()
+    if key in checked.seen:
+        # [errors] personalizations: the duplicate rule that Druppel's planner relies on.
+        checked.add(
+            f"Each unique email address in the personalizations array should only be included once. "
+            f"You have included {email} more than once (duplicate of {checked.seen[key]}).",
+            list_field,
         )
     else:
-        for c_index, block in enumerate(content):
-            if not isinstance(block, dict) or not isinstance(block.get("type"), str) or not block["type"]:
-                errors.append(
-                    _error(
-                        "The content type must be provided.",
-                        f"content.{c_index}.type",
-                        _HELP_URL,
-                    )
-                )
-            elif not isinstance(block.get("value"), str) or not block["value"]:
-                errors.append(
-                    _error(
-                        "The content value must be a string at least one character in length.",
-                        f"content.{c_index}.value",
-                        _HELP_URL,
-                    )
-                )
+        checked.seen[key] = field_name
+    status = rejected.get(key) if rejected and kind == "to" else None
+    if status is not None:
+        checked.reject_status = checked.reject_status or status
+        checked.rejections.append(_error("Does not contain a valid address.", f"{field_name}.email"))
 
-    if errors:
-        return 400, errors
-    if rejections:
-        return reject_status, rejections
-    return 202, []
+
+def _check_sender(body: JSONDict, checked: _Checked) -> None:
+    """[errors] from, reply_to: an email object with a valid address of at most 320 characters."""
+    sender = body.get("from")
+    if not isinstance(sender, dict) or not _looks_like_email(sender.get("email")):
+        checked.add(
+            "The from object must be provided for every email send. It is an object that "
+            "requires the email parameter, but may also contain a name parameter.",
+            "from.email" if isinstance(sender, dict) else "from",
+        )
+    elif len(sender["email"]) > MAX_ADDRESS_LENGTH:
+        checked.add("The From email exceeds the maximum total length of 320 characters", "from.email")
+    reply_to = body.get("reply_to")
+    if reply_to is not None and not (isinstance(reply_to, dict) and _looks_like_email(reply_to.get("email"))):
+        checked.add(
+            "The reply_to object, when used, must at least have an email parameter with a valid email address "
+            "and it may also contain a name parameter.",
+            "reply_to",
+        )
+
+
+def _has_template(body: JSONDict) -> bool:
+    return _nonempty_str(body.get("template_id"))
+
+
+def _check_subject(body: JSONDict, personalizations: list[object], checked: _Checked) -> None:
+    """[errors] subject: a non-empty string, required unless a template or every personalization has one."""
+    subject = body.get("subject")
+    if subject is not None and not _nonempty_str(subject):
+        checked.add("The subject of your email must be a string at least one character in length.", "subject")
+        return
+    every_personalization_has_one = bool(personalizations) and all(
+        isinstance(p, dict) and _nonempty_str(p.get("subject")) for p in personalizations
+    )
+    if subject is None and not _has_template(body) and not every_personalization_has_one:
+        checked.add(
+            "The subject is required. You can get around this requirement if you use a "
+            "template with a subject defined or if every personalization has a subject defined.",
+            "subject",
+        )
+
+
+def _check_content(body: JSONDict, checked: _Checked) -> None:
+    """[errors] content, content.type, content.value: at least one block unless a template is used; each
+    with a type (no ``;`` or CRLF) and a non-empty value; text/plain first, then text/html."""
+    content = body.get("content")
+    if content is None:
+        if not _has_template(body):
+            checked.add(
+                "Unless a valid template_id is provided, the content parameter is required. "
+                "There must be at least one defined content block.",
+                "content",
+            )
+        return
+    if not isinstance(content, list) or (not content and not _has_template(body)):
+        checked.add("The content parameter must be a list of content blocks.", "content")
+        return
+    types = []
+    for index, block in enumerate(content):
+        kind = block.get("type") if isinstance(block, dict) else None
+        if not isinstance(block, dict) or not isinstance(kind, str) or not kind:
+            checked.add("The content type must be provided.", f"content.{index}.type")
+            continue
+        if any(char in kind for char in ";\r\n"):
+            checked.add("Cannot contain ';', or CRLF characters.", f"content.{index}.type")
+        if not _nonempty_str(block.get("value")):
+            checked.add(
+                "The content value must be a string at least one character in length.", f"content.{index}.value"
+            )
+        types.append(kind.lower())
+    expected = [kind for kind in ("text/plain", "text/html") if kind in types]
+    if types[: len(expected)] != expected:
+        checked.add(
+            "Following RFC 1341, section 7.2, if either text/html or text/plain are to be sent in your email: "
+            "text/plain needs to be first, followed by text/html, followed by any other content.",
+            "content",
+        )
+
+
+def _check_headers(headers: object, field_name: str, checked: _Checked) -> None:
+    """[errors] headers, personalizations.headers: string values, ASCII keys without spaces, no key
+    twice, none of the reserved keys."""
+    if headers is None:
+        return
+    if not isinstance(headers, dict):
+        checked.add("The headers must be an object of header names and values.", field_name)
+        return
+    seen: set[str] = set()
+    for name, value in headers.items():
+        if not name or not name.isascii() or any(char.isspace() for char in name):
+            checked.add("Header keys cannot contain non-ASCII characters and empty spaces.", field_name)
+        elif name.lower() in RESERVED_HEADERS:
+            checked.add(f"Header can not be one of the reserved keys ({name}).", field_name)
+        elif name.lower() in seen:
+            checked.add("The headers cannot contain duplicate keys.", field_name)
+        if not isinstance(value, str):
+            checked.add("The header values must be strings.", field_name)
+        seen.add(name.lower())
+
+
+def _check_custom_args(args: object, field_name: str, checked: _Checked) -> int:
+    """[errors] personalizations.custom_args: a non-empty object of strings; returns its size."""
+    if args is None:
+        return 0
+    if not isinstance(args, dict) or not args:
+        checked.add("custom_args cannot be empty, and must be an object.", field_name)
+        return 0
+    if not all(isinstance(value, str) for value in args.values()):
+        checked.add("All values of custom arguments object must be strings", field_name)
+    return _json_size(args)
+
+
+def _check_merged_custom_args(
+    shared: object, shared_size: int, personalization: JSONDict, prefix: str, checked: _Checked
+) -> None:
+    own = personalization.get("custom_args")
+    size = _check_custom_args(own, f"{prefix}.custom_args", checked)
+    if own is not None and isinstance(shared, dict) and isinstance(own, dict):
+        size = _json_size({**shared, **own})  # the personalization's keys win, as SendGrid merges them
+    elif own is None:
+        size = shared_size
+    if size > MAX_CUSTOM_ARGS_BYTES:
+        checked.add(
+            "The combined size of both global and personalization custom arguments may not exceed "
+            "10,000 bytes per personalization.",
+            f"{prefix}.custom_args",
+        )
+
+
+def _check_substitutions(substitutions: object, field_name: str, checked: _Checked) -> None:
+    """[errors] personalizations.substitutions: an object of strings; [request]: at most 100, 10K bytes."""
+    if substitutions is None:
+        return
+    if not isinstance(substitutions, dict) or not all(isinstance(v, str) for v in substitutions.values()):
+        checked.add(
+            "The substitution values must be an object of key/value pairs, where the values are all strings.",
+            field_name,
+        )
+        return
+    if len(substitutions) > MAX_SUBSTITUTIONS or _json_size(substitutions) > MAX_SUBSTITUTION_BYTES:
+        checked.add(
+            "You may not include more than 100 substitutions per personalization object, and the total "
+            "collective size of your substitutions may not exceed 10,000 bytes per personalization object.",
+            field_name,
+        )
+
+
+def _check_categories(categories: object, checked: _Checked) -> None:
+    """[errors] categories: an array of at most 10 unique ASCII strings of at most 255 characters."""
+    if categories is None:
+        return
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        checked.add("Categories must be an array of strings.", "categories")
+        return
+    if len(categories) > MAX_CATEGORIES:
+        checked.add(
+            f"There is a limit of {MAX_CATEGORIES} categories for each email that is sent. "
+            f"You provided {len(categories)} categories.",
+            "categories",
+        )
+    seen: set[str] = set()
+    for category in categories:
+        if len(category) > MAX_CATEGORY_LENGTH:
+            checked.add(
+                f"Each category must not be longer than 255 characters. {category[:40]}… exceeds this limit",
+                "categories",
+            )
+        if not category.isascii():
+            checked.add("Categories can not contain non-ASCII characters.", "categories")
+        if category in seen:
+            checked.add(
+                f"The categories must be a unique list, and you have included {category} more than once.", "categories"
+            )
+        seen.add(category)
 
 
 def _response_from_json(item: object) -> Response:
@@ -331,6 +583,12 @@ def _response_from_json(item: object) -> Response:
 
 
 _NOT_A_JSON_OBJECT = _errors_body([_error("Bad Request: the body must be a JSON object.", None, _HELP_URL)])
+_TOO_LARGE = _errors_body(
+    [_error("The JSON payload you have included in your request is too large.", None, f"{_HELP_URL}#message.413")]
+)
+# [errors] Encoding errors: 415 "Invalid UTF8 in request".
+_NOT_UTF8 = _errors_body([_error("Invalid UTF8 in request", None, f"{_HELP_URL}#message.Encoding")])
+_INVALID_UTF8 = object()  # what _mail_send parses a body that is not UTF-8 into
 
 
 class _Server(ThreadingHTTPServer):
@@ -418,11 +676,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, _errors_body([_error("Invalid Content-Length.")]))
             return None
         if length > MAX_BODY_BYTES:
-            # The body is not read, so the connection cannot be reused.
+            self._drain(length)
             self.close_connection = True
-            self._send(413, _default_body(413))
+            self._send(413, _TOO_LARGE)
             return None
         return self.rfile.read(length) if length else b""
+
+    def _drain(self, length: int) -> None:
+        if length > MAX_DRAINED_BYTES:
+            return
+        while length > 0:
+            chunk = self.rfile.read(min(length, 1024 * 1024))
+            if not chunk:
+                return
+            length -= len(chunk)
 
     # -- dispatch ---------------------------------------------------------
 
@@ -461,9 +728,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _mail_send(self, raw: bytes) -> None:
         fake = self.server.fake
         headers = {name.lower(): value for name, value in self.headers.items()}
+        parsed: object
         try:
-            parsed: object = json.loads(raw)
-        except ValueError:  # also covers UnicodeDecodeError
+            parsed = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            parsed = _INVALID_UTF8
+        except ValueError:
             parsed = None
         body: JSONDict = parsed if isinstance(parsed, dict) else {}
         record, scripted, generation = fake._begin(self.command, self.path, headers, body)
@@ -511,6 +781,8 @@ class _Handler(BaseHTTPRequestHandler):
                 else "authorization required"
             )
             return 401, _errors_body([_error(message)]), {}
+        if parsed is _INVALID_UTF8:
+            return 415, _NOT_UTF8, {}
         if not isinstance(parsed, dict):
             return 400, _NOT_A_JSON_OBJECT, {}
 
