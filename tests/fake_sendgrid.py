@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import secrets
 import signal
 import socket
@@ -229,6 +230,9 @@ RESERVED_HEADERS = frozenset(
 )  # fmt: skip
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _invalid(message: str, field_name: str) -> JSONDict:
     """A validation error; its help link points at the [errors] table's row, as SendGrid's do."""
     anchor = ".".join(part for part in field_name.split(".") if not part.isdigit())
@@ -242,8 +246,17 @@ def _looks_like_email(value: object) -> TypeGuard[str]:
     return bool(at and local and "." in domain and " " not in value)
 
 
-def _json_size(value: object) -> int:
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+def _string_map(value: object) -> TypeGuard[dict[str, str]]:
+    return isinstance(value, dict) and all(type(item) is str for item in value.values())
+
+
+def _over(value: dict[str, str], limit: int) -> bool:
+    """Whether ``value`` is more than ``limit`` bytes as compact UTF-8 JSON. A character takes at
+    most 6 bytes there (\\uXXXX), so a small object is known to fit without encoding it."""
+    chars = sum(map(len, value)) + sum(map(len, value.values()))
+    if 6 * chars + 6 * len(value) + 2 <= limit:
+        return False
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()) > limit
 
 
 def _new_message_id() -> str:
@@ -279,11 +292,12 @@ def _check_message(body: JSONDict, rejected: dict[str, int]) -> tuple[int, list[
     checked = _Checked()
     personalizations = _check_personalization_list(body, checked)
     shared_args = body.get("custom_args")
-    shared_size = _check_custom_args(shared_args, "custom_args", checked)
+    _check_custom_args(shared_args, "custom_args", checked)
+    shared_over = _string_map(shared_args) and _over(shared_args, MAX_CUSTOM_ARGS_BYTES)
     for index, personalization in enumerate(personalizations):
         _check_personalization(personalization, f"personalizations.{index}", checked, rejected)
         if isinstance(personalization, dict):
-            _check_merged_custom_args(shared_args, shared_size, personalization, f"personalizations.{index}", checked)
+            _check_merged_custom_args(shared_args, shared_over, personalization, f"personalizations.{index}", checked)
     if checked.recipients > MAX_RECIPIENTS:
         # [errors] personalizations; [limitations] "The total number of recipients must be no more than 1000".
         checked.add("There is a limit of 1000 total recipients (to + cc + bcc) per request.", "personalizations")
@@ -469,7 +483,7 @@ def _check_headers(headers: object, field_name: str, checked: _Checked) -> None:
         return
     seen: set[str] = set()
     for name, value in headers.items():
-        if not name or not name.isascii() or any(char.isspace() for char in name):
+        if not name or not name.isascii() or _SPACE.search(name):
             checked.add("Header keys cannot contain non-ASCII characters and empty spaces.", field_name)
         elif name.lower() in RESERVED_HEADERS:
             checked.add(f"Header can not be one of the reserved keys ({name}).", field_name)
@@ -480,28 +494,29 @@ def _check_headers(headers: object, field_name: str, checked: _Checked) -> None:
         seen.add(name.lower())
 
 
-def _check_custom_args(args: object, field_name: str, checked: _Checked) -> int:
-    """[errors] personalizations.custom_args: a non-empty object of strings; returns its size."""
+def _check_custom_args(args: object, field_name: str, checked: _Checked) -> None:
+    """[errors] personalizations.custom_args: a non-empty object of strings."""
     if args is None:
-        return 0
+        return
     if not isinstance(args, dict) or not args:
         checked.add("custom_args cannot be empty, and must be an object.", field_name)
-        return 0
-    if not all(isinstance(value, str) for value in args.values()):
+    elif not _string_map(args):
         checked.add("All values of custom arguments object must be strings", field_name)
-    return _json_size(args)
 
 
 def _check_merged_custom_args(
-    shared: object, shared_size: int, personalization: JSONDict, prefix: str, checked: _Checked
+    shared: object, shared_over: bool, personalization: JSONDict, prefix: str, checked: _Checked
 ) -> None:
     own = personalization.get("custom_args")
-    size = _check_custom_args(own, f"{prefix}.custom_args", checked)
-    if own is not None and isinstance(shared, dict) and isinstance(own, dict):
-        size = _json_size({**shared, **own})  # the personalization's keys win, as SendGrid merges them
-    elif own is None:
-        size = shared_size
-    if size > MAX_CUSTOM_ARGS_BYTES:
+    _check_custom_args(own, f"{prefix}.custom_args", checked)
+    if own is None:
+        over = shared_over
+    elif _string_map(own):
+        # The personalization's keys win, as SendGrid merges them.
+        over = _over({**shared, **own} if _string_map(shared) else own, MAX_CUSTOM_ARGS_BYTES)
+    else:
+        over = False
+    if over:
         checked.add(
             "The combined size of both global and personalization custom arguments may not exceed "
             "10,000 bytes per personalization.",
@@ -513,13 +528,13 @@ def _check_substitutions(substitutions: object, field_name: str, checked: _Check
     """[errors] personalizations.substitutions: an object of strings; [request]: at most 100, 10K bytes."""
     if substitutions is None:
         return
-    if not isinstance(substitutions, dict) or not all(isinstance(v, str) for v in substitutions.values()):
+    if not _string_map(substitutions):
         checked.add(
             "The substitution values must be an object of key/value pairs, where the values are all strings.",
             field_name,
         )
         return
-    if len(substitutions) > MAX_SUBSTITUTIONS or _json_size(substitutions) > MAX_SUBSTITUTION_BYTES:
+    if len(substitutions) > MAX_SUBSTITUTIONS or _over(substitutions, MAX_SUBSTITUTION_BYTES):
         checked.add(
             "You may not include more than 100 substitutions per personalization object, and the total "
             "collective size of your substitutions may not exceed 10,000 bytes per personalization object.",
