@@ -1,21 +1,14 @@
-"""Tests of the fake SendGrid server, driven through the real sendgrid SDK.
-
-These tests need neither Django nor a database: they are plain functions.
-"""
+"""The fake SendGrid behaves like SendGrid's Mail Send API: answers, scripts, hooks, the control API."""
 
 from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,55 +22,10 @@ from python_http_client.exceptions import (  # type: ignore[import-untyped]
 )
 from sendgrid import SendGridAPIClient  # type: ignore[import-untyped]
 
+from tests.fake.conftest import error_fields, message, sdk_client, send
 from tests.fake_sendgrid import FakeSendGrid, RecordedRequest, Response
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSendGrid]:
-    with FakeSendGrid() as server:
-        yield server
-
-
-def sdk_client(fake: FakeSendGrid, timeout: float | None = None) -> SendGridAPIClient:
-    client = SendGridAPIClient(api_key="SG.test", host=fake.url)
-    if timeout is not None:
-        # python_http_client.Client copies .timeout into every child client it
-        # builds for `.mail.send`, and passes it to urllib's opener.open().
-        client.client.timeout = timeout
-    return client
-
-
-def message(*emails: str, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "personalizations": [{"to": [{"email": email}]} for email in emails],
-        "from": {"email": "noreply@druppel.test", "name": "Druppel"},
-        "subject": "Your lesson",
-        "content": [{"type": "text/plain", "value": "Hello"}],
-    }
-    body.update(extra)
-    return body
-
-
-def send(client: SendGridAPIClient, body: dict[str, Any]) -> Any:
-    return client.client.mail.send.post(request_body=body)
-
-
-def control(fake: FakeSendGrid, name: str, payload: object | None = None) -> Any:
-    data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(
-        f"{fake.url}/__fake__/{name}",
-        data=data,
-        method="GET" if payload is None else "POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
-
-
-def error_fields(exc: HTTPError) -> list[str | None]:
-    return [error.get("field") for error in exc.to_dict["errors"]]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_fake_answers_202_with_a_message_id(fake: FakeSendGrid) -> None:
@@ -361,53 +309,6 @@ def test_reset_forgets_requests_scripts_and_rejections(fake: FakeSendGrid) -> No
     assert send(client, message("ada@example.com")).status_code == 202
 
 
-def test_the_control_api_scripts_rejects_reports_and_resets(fake: FakeSendGrid) -> None:
-    client = sdk_client(fake)
-
-    assert control(fake, "script", {"responses": [{"status": 429}, {"status": 202, "delay": 0.05}]}) == {"queued": 2}
-    assert control(fake, "reject", {"emails": ["bounce@example.com"], "status": 400}) == {
-        "rejected": 1,
-        "status": 400,
-    }
-    with pytest.raises(TooManyRequestsError):
-        send(client, message("ada@example.com"))
-    accepted = send(client, message("ada@example.com", "grace@example.com"))
-    with pytest.raises(BadRequestsError):
-        send(client, message("bounce@example.com"))
-
-    assert control(fake, "stats") == {
-        "requests": 3,
-        "accepted": 1,
-        "personalizations": 2,
-    }
-    listed = control(fake, "requests")
-    assert [(r["status"], r["message_id"]) for r in listed] == [
-        (429, None),
-        (202, accepted.headers["X-Message-Id"]),
-        (400, None),
-    ]
-    assert listed[1]["method"] == "POST"
-    assert listed[1]["path"] == "/v3/mail/send"
-    assert listed[1]["body"]["personalizations"][1] == {"to": [{"email": "grace@example.com"}]}
-    assert isinstance(listed[1]["received_at"], float)
-
-    assert control(fake, "reset", {}) == {"reset": True}
-    assert control(fake, "stats") == {
-        "requests": 0,
-        "accepted": 0,
-        "personalizations": 0,
-    }
-    assert send(client, message("bounce@example.com")).status_code == 202
-
-
-def test_the_control_api_refuses_a_malformed_script(fake: FakeSendGrid) -> None:
-    with pytest.raises(urllib.error.HTTPError) as raised:
-        control(fake, "script", {"responses": [{"status": "soon"}]})
-
-    assert raised.value.code == 400
-    assert send(sdk_client(fake), message("ada@example.com")).status_code == 202
-
-
 def test_a_keep_alive_connection_serves_several_requests(fake: FakeSendGrid) -> None:
     port = int(fake.url.rsplit(":", 1)[1])
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -443,31 +344,3 @@ def test_an_accepted_hook_sees_every_accepted_request(fake: FakeSendGrid) -> Non
         send(client, message("bounce@example.com"))
 
     assert [r.status for r in seen] == [202]
-
-
-def test_the_module_runs_on_its_own_and_stops_on_sigterm() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_sendgrid", "--port", "0"],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()
-        assert line.startswith("fake SendGrid listening on http://127.0.0.1:")
-        url = line.rsplit(" ", 1)[1]
-        with urllib.request.urlopen(f"{url}/__fake__/stats", timeout=5) as response:
-            assert json.loads(response.read()) == {
-                "requests": 0,
-                "accepted": 0,
-                "personalizations": 0,
-            }
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
