@@ -150,6 +150,11 @@ ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Druppel: "
+# allauth's defaults, written out because docs/operations.md promises them: five wrong
+# passwords for one address in 5 minutes (or ten from one IP in a minute) lock that
+# address out for the rest of the window, and one IP gets 30 sign-in POSTs a minute.
+# The Django admin signs in through these pages too (accounts.admin).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Druppel"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
@@ -166,12 +171,15 @@ if env_str("MICROSOFT_ENTRA_CLIENT_ID"):
         ]
     }
 
-# allauth's rate limits need a cache shared by every web process in production.
+# allauth's rate limits count in the cache, so every process must see the same counts:
+# a per-process cache would give each gunicorn worker its own five wrong passwords.
+# Redis (CACHE_URL) in production; otherwise files under VAR_DIR/cache, which every
+# process on this machine shares (the embedded setup is one machine).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
         if env_str("CACHE_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     )
 }
 

@@ -2,9 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.admin import admin_login_through_allauth
 from druppel.views import healthz, home
 from learners import views_join
 from lessons.webhook_views import sendgrid_events
+
+admin.site.login = admin_login_through_allauth(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", home, name="home"),
