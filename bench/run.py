@@ -143,8 +143,11 @@ def main() -> int:
     recreate_database(database_url)
 
     import django
+    from django.core.management import call_command
 
     django.setup()
+    # DEBUG is off: pages name their static files through the manifest, as in production.
+    call_command("collectstatic", "--noinput", verbosity=0)
     from bench.dashboard import run_dashboard_benchmarks
     from bench.dispatch import print_dispatch_table, run_dispatch_benchmark
     from bench.lesson_load import Load, run_lesson_load_benchmarks

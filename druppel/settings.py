@@ -10,6 +10,7 @@ from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -65,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "druppel.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -199,6 +203,36 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# gunicorn serves the static files itself (WhiteNoise), with hashed names cached for a
+# year; `manage.py collectstatic` fills STATIC_ROOT at each deploy (docs/operations.md).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Content-Security-Policy (django-csp) -----------------------------------------
+# No inline script and no inline style anywhere in the pages: scripts and styles come
+# from our static files, so injected markup can neither run nor restyle the page. Images
+# may be data: URIs (allauth's TOTP QR code). Mails are not pages: they keep their
+# inlined CSS, and only the DEBUG outbox, which shows them, relaxes style-src.
+_FORM_ACTION = [SELF]
+if env_str("MICROSOFT_ENTRA_CLIENT_ID"):
+    # The Entra sign-in form posts to us, then redirects to Microsoft: form-action covers that redirect.
+    _FORM_ACTION.append("https://login.microsoftonline.com")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": _FORM_ACTION,
+    }
+}
 
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -19,6 +19,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SENDGRID_API_KEY = ""
 SENDGRID_TIMEOUT = 2.0
 OUTBOX_DIR = VAR_DIR / "outbox"
+# Pages render without a collectstatic run: plain names, served from the source folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
 
 if DATABASES["default"]["ENGINE"] == "druppel.sqlite":
     # A file, not :memory:, so a real Celery worker thread and concurrent ticks
