@@ -33,6 +33,8 @@ def _configure(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DEBUG"] = "0"
+    # With DEBUG off the settings want https links; the fake SendGrid never follows them.
+    os.environ.setdefault("SITE_URL", "https://bench.druppel.example")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DRUPPEL_VAR_DIR", tempfile.mkdtemp(prefix="druppel-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "druppel.settings"

@@ -1,6 +1,7 @@
 """Read settings from the environment, failing loudly on values we cannot parse."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -32,6 +33,29 @@ def env_float(name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def env_https_header(name: str) -> tuple[str, str] | None:
+    """A request header that a TLS-terminating proxy sets to ``https`` (e.g. X-Forwarded-Proto).
+
+    Returns Django's SECURE_PROXY_SSL_HEADER pair, or None when unset.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", raw):
+        raise ImproperlyConfigured(f"{name} must be a header name such as X-Forwarded-Proto, got {raw!r}")
+    return "HTTP_" + raw.upper().replace("-", "_"), "https"
 
 
 def env_list(name: str, default: str = "") -> list[str]:

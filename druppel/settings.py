@@ -14,14 +14,17 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
-from druppel.env import env_bool, env_float, env_list, env_str
+from druppel.env import env_bool, env_float, env_https_header, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DRUPPEL_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    # Every mail link starts here, and RFC 8058 one-click unsubscribe needs HTTPS.
+    raise ImproperlyConfigured(f"SITE_URL must be an https:// URL when DEBUG is off, got {SITE_URL!r}.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
 
 
@@ -159,6 +162,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Druppel: "
 # address out for the rest of the window, and one IP gets 30 sign-in POSTs a minute.
 # The Django admin signs in through these pages too (accounts.admin).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+# Behind nginx REMOTE_ADDR is nginx: the per-IP limits then need the client address it
+# appends to X-Forwarded-For. Count only proxies you run (docs/operations.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Druppel"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
@@ -236,6 +242,20 @@ CONTENT_SECURITY_POLICY = {
 
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- HTTPS behind a TLS-terminating proxy (docs/operations.md) ---------------
+# The proxy sets this header to "https" on requests that came in over TLS; without it
+# Django sees plain HTTP from the proxy. Set it only behind a proxy that always sets
+# (or strips) the header, or a client could claim HTTPS.
+SECURE_PROXY_SSL_HEADER = env_https_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# A load balancer's health probe may come in over plain HTTP and must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Browsers remember HTTPS-only for this long; start small (3600) and raise to a year.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# Preloading is a promise to browsers' built-in lists that is slow to undo: opt in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 # --- Mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Druppel <lessen@druppel.example>")
