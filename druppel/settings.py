@@ -283,6 +283,19 @@ DRIP_SEND_MAX_RETRIES = 8
 # provider event proving it was accepted; with none, it is sent again, once.
 DRIP_UNKNOWN_GRACE_SECONDS = 6 * 3600
 
+# --- /healthz (lessons/health.py) ------------------------------------------------
+# Beat ticks every minute: no tick for this long means beat (or the drip worker) is down.
+HEALTH_BEAT_STALE_SECONDS = env_int("HEALTH_BEAT_STALE_SECONDS", 5 * 60)
+# A queued batch, or a retry that fell due, unsent for this long: the send workers are behind or gone.
+HEALTH_SEND_QUEUE_STALE_SECONDS = env_int("HEALTH_SEND_QUEUE_STALE_SECONDS", 15 * 60)
+# SendGrid is failing when more than this share of the window's finished requests got no
+# definite acceptance (429/5xx, 400/413, 401/403, timeouts), once there were enough of them.
+HEALTH_SENDGRID_WINDOW_SECONDS = env_int("HEALTH_SENDGRID_WINDOW_SECONDS", 15 * 60)
+HEALTH_SENDGRID_MAX_ERROR_RATE = env_float("HEALTH_SENDGRID_MAX_ERROR_RATE", 0.5)
+HEALTH_SENDGRID_MIN_ATTEMPTS = env_int("HEALTH_SENDGRID_MIN_ATTEMPTS", 5)
+# Connect and read timeout of the broker check: a hung Redis must not hang the probe.
+HEALTH_BROKER_TIMEOUT_SECONDS = env_float("HEALTH_BROKER_TIMEOUT_SECONDS", 2.0)
+
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -1,22 +1,27 @@
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from lessons.health import CHECKS, system_health
 from organisations.selectors import organisations_for_admin
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """The database, the broker, beat, the send queue and SendGrid, as JSON; 503 when any is bad.
+
+    ``?check=database`` (comma-separated names) runs only those: a load balancer should
+    not take web nodes out because beat or SendGrid is unwell (docs/operations.md).
+    """
+    only = [name for name in request.GET.get("check", "").split(",") if name]
+    unknown = sorted(set(only) - set(CHECKS))
+    if unknown:
+        return JsonResponse({"status": "error", "error": f"unknown check: {', '.join(unknown)}"}, status=400)
+    health = system_health(now=timezone.now(), only=only or None)
+    return JsonResponse(health.as_json(), status=200 if health.ok else 503)
 
 
 def home(request: HttpRequest) -> HttpResponse:
