@@ -3,10 +3,14 @@
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 
 from courses.models import Course, Enrolment
 from courses.schedule import Calendar
+from druppel.sql import Among
 from organisations.models import Membership, Organisation
+
+BULK_BATCH = 1000
 
 
 def closures_of(organisation: Organisation) -> list[tuple[dt.date, dt.date]]:
@@ -39,6 +43,39 @@ def enrolment_create(
     return enrolment, True
 
 
+def enrolments_start(
+    *, organisation: Organisation, membership_ids: list[int], course: Course, start_date: dt.date, now: dt.datetime
+) -> None:
+    """``enrolment_create``, or ``enrolment_restart`` for a stopped one, for many members of one
+    organisation at once, in a fixed number of statements. Other enrolments are left as they are.
+
+    They share one calendar, so one first slot (from the later of the start date and now)
+    and one restart slot serve them all. Call it inside a transaction.
+    """
+    existing = dict(
+        Enrolment.objects.filter(Among(F("membership_id"), membership_ids), course=course).values_list(
+            "membership_id", "status"
+        )
+    )
+    calendar = course.calendar_for(organisation, closures_of(organisation))
+    first = calendar.first_slot_on_or_after(start_date)
+    if first < now:
+        first = calendar.next_slot(now, inclusive=True)
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(membership_id=pk, course=course, start_date=start_date, next_position=1, next_due_at=first)
+            for pk in membership_ids
+            if pk not in existing
+        ],
+        batch_size=BULK_BATCH,
+    )
+    stopped = [pk for pk, status in existing.items() if status == Enrolment.Status.STOPPED]
+    if stopped:
+        Enrolment.objects.filter(
+            Among(F("membership_id"), stopped), course=course, status=Enrolment.Status.STOPPED
+        ).update(status=Enrolment.Status.ACTIVE, ended_at=None, next_due_at=calendar.next_slot(now))
+
+
 @transaction.atomic
 def enrolment_pause(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     """Stop the drip for now. Returns False when it was not active."""
@@ -66,7 +103,7 @@ def enrolment_unsubscribe(*, enrolment: Enrolment, now: dt.datetime) -> bool:
 def enrolments_stop(*, memberships: list[int], now: dt.datetime) -> int:
     """The organisation ends these members' courses (they left). Deliveries and answers stay."""
     return Enrolment.objects.filter(
-        membership_id__in=memberships, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
+        Among(F("membership_id"), memberships), status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
     ).update(status=Enrolment.Status.STOPPED, ended_at=now, next_due_at=None)
 
 

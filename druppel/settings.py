@@ -328,6 +328,8 @@ CELERY_TASK_ROUTES = {
     "lessons.tasks.send_certificate_mail": {"queue": "default"},
     "lessons.tasks.send_pending_certificate_mails": {"queue": "default"},
     "discussions.tasks.send_discussion_digests": {"queue": "digest"},
+    # Bulk work that may wait a minute, kept off the fold and the sends.
+    "courses.tasks.import_staff_upload": {"queue": "digest"},
 }
 CELERY_BEAT_SCHEDULE = {
     # A tick that waited longer than a minute is stale: the next one does its work.
