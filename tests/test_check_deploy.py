@@ -24,6 +24,9 @@ def production_environment() -> dict[str, str]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         name, _, value = line.partition("=")
+        # systemd's EnvironmentFile (and a shell) take a double-quoted value without its quotes.
+        if len(value) > 1 and value[0] == value[-1] == '"':
+            value = value[1:-1]
         # "Druppel <lessen@…>" is a value; "<a key with …>" is a placeholder (it has spaces).
         environment[name] = re.sub(r"<[^<>@]*>", lambda _: secrets.token_urlsafe(50), value)
     return environment
