@@ -99,16 +99,20 @@ def staff_upload_confirm(*, upload: StaffUpload, now: dt.datetime, queue: Callab
 def staff_upload_import(*, upload_id: int, now: dt.datetime) -> None:
     """Import a confirmed upload (the task's body). Does nothing for one already imported or no longer confirmed."""
     try:
-        _import(upload_id, now)
+        ran = _import(upload_id, now)
     except StaffImportRefused as exc:
         # Nothing was written. The admin sees why on the preview, and may confirm again.
         StaffUpload.objects.filter(pk=upload_id, imported_at__isnull=True).update(confirmed_at=None, error=str(exc))
-    finally:
+        ran = True
+    # Only the run that finished clears the progress: a duplicate that gave up waiting for
+    # the lock (an error, raised past here) must not hide the progress of the run that holds it.
+    if ran:
         cache.delete(_progress_key(upload_id))
 
 
 @transaction.atomic
-def _import(upload_id: int, now: dt.datetime) -> None:
+def _import(upload_id: int, now: dt.datetime) -> bool:
+    """Import under the upload's row lock; False when there was nothing to do."""
     # Only the upload row is locked (its offering is an outer join, which PostgreSQL cannot lock).
     upload = (
         StaffUpload.objects.select_for_update(of=("self",))
@@ -116,7 +120,7 @@ def _import(upload_id: int, now: dt.datetime) -> None:
         .get(pk=upload_id)
     )
     if upload.imported_at is not None or upload.confirmed_at is None:
-        return
+        return False
     offering = upload.offering
     _progress_set(upload_id, 0, 0)
     plan = staff_import_run(
@@ -133,6 +137,7 @@ def _import(upload_id: int, now: dt.datetime) -> None:
     # Staff lists are personal data: once imported, the file itself is not kept.
     upload.data = b""
     upload.save(update_fields=["imported_at", "result", "data"])
+    return True
 
 
 def _result(plan: StaffPlan) -> dict:
