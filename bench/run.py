@@ -33,6 +33,8 @@ def _configure(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DEBUG"] = "0"
+    # With DEBUG off the settings want https links; the fake SendGrid never follows them.
+    os.environ.setdefault("SITE_URL", "https://bench.druppel.example")
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DRUPPEL_VAR_DIR", tempfile.mkdtemp(prefix="druppel-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "druppel.settings"
@@ -124,13 +126,16 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=5000)
     parser.add_argument("--lessons", type=int, default=150)
     parser.add_argument(
-        "--only", choices=["dashboard", "lessons", "webhook", "threads", "dispatch"], help="run one benchmark family"
+        "--only",
+        choices=["dashboard", "lessons", "webhook", "threads", "dispatch", "staff_import"],
+        help="run one benchmark family",
     )
     parser.add_argument("--dispatch-enrolments", type=int, default=100_000)
     parser.add_argument("--dispatch-workers", default="1,2,4", help="worker processes of each P1 run, comma-separated")
     parser.add_argument("--dispatch-sample", type=int, default=5000, help="mails of each P1 baseline")
     parser.add_argument("--dispatch-profile", action="store_true", help="cProfile one send_batch and the tick")
     parser.add_argument("--webhook-requests", type=int, default=10)
+    parser.add_argument("--staff-rows", type=int, default=100_000, help="rows of the staff list to import")
     parser.add_argument("--load-seconds", type=float, default=10.0, help="per load phase and configuration")
     parser.add_argument("--load-connections", type=int, default=8)
     parser.add_argument("--load-enrolments", type=int, default=5000)
@@ -143,11 +148,15 @@ def main() -> int:
     recreate_database(database_url)
 
     import django
+    from django.core.management import call_command
 
     django.setup()
+    # DEBUG is off: pages name their static files through the manifest, as in production.
+    call_command("collectstatic", "--noinput", verbosity=0)
     from bench.dashboard import run_dashboard_benchmarks
     from bench.dispatch import print_dispatch_table, run_dispatch_benchmark
     from bench.lesson_load import Load, run_lesson_load_benchmarks
+    from bench.staff_import import run_staff_import_benchmark
     from bench.threads import run_thread_benchmark
     from bench.webhook import run_webhook_benchmark
 
@@ -157,6 +166,8 @@ def main() -> int:
             results |= run_dashboard_benchmarks(learners=args.learners, lessons=args.lessons, requests=args.requests)
         if args.only in (None, "webhook"):
             results |= run_webhook_benchmark(rounds=args.webhook_requests)
+        if args.only in (None, "staff_import"):
+            results |= run_staff_import_benchmark(rows=args.staff_rows)
         if args.only in (None, "threads"):
             results |= run_thread_benchmark(requests=args.requests)
         if args.only in (None, "lessons"):

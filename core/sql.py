@@ -60,3 +60,19 @@ def integer_rows(names: Sequence[str], rows: Sequence[Sequence[int]], *, vendor:
         picks = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
         return f"(SELECT {picks} FROM json_each(%s)) AS t", [json.dumps([list(row) for row in rows])]  # noqa: S608
     raise NotImplementedError(f"integer_rows: no form for {vendor}")
+
+
+class AmongText(Lookup):
+    """``AmongText(F("email"), emails)``: :class:`Among` for a list of strings (one text[] or JSON parameter)."""
+
+    lookup_name = "among_text"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::text[])", [*lhs_params, values]
+        if connection.vendor == "sqlite":
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]  # noqa: S608
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]

@@ -229,7 +229,7 @@ class StaffUpload(models.Model):
     The raw bytes are stored rather than the parsed rows so that the confirmation
     re-parses and re-plans against the database as it is then: what is written is
     exactly what a fresh preview would show. It lives in the database (not the
-    session) because a 2 MB file does not belong in a signed cookie or session
+    session) because a 10 MB file does not belong in a signed cookie or session
     row, and because the row is scoped to its organisation: a confirmation looks
     it up by (organisation, id), so another organisation's id is a 404.
     """
@@ -240,7 +240,14 @@ class StaffUpload(models.Model):
     data = models.BinaryField(_("file contents"))
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     full_list = models.BooleanField(_("complete staff list"), default=True)
+    # Set when the admin confirms: the import task is queued (on commit) and runs in a worker.
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # Set, with ``result``, in the import's own transaction: all rows were written.
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    # What the import wrote (counts and the rows it reported), for the result page.
+    result = models.JSONField(default=dict, blank=True)
+    # Why the worker refused the import (too few seats by then): it is no longer confirmed.
+    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

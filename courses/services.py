@@ -3,10 +3,14 @@
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 
+from core.sql import Among
 from courses.models import Course, Enrolment
 from courses.schedule import calendars_for, enrolment_calendar
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
+
+BULK_BATCH = 1000
 
 
 def enrolment_create(
@@ -31,6 +35,38 @@ def enrolment_create(
     return enrolment, True
 
 
+def enrolments_start(
+    *, organisation: Organisation, membership_ids: list[int], course: Course, start_date: dt.date, now: dt.datetime
+) -> None:
+    """``enrolment_create``, or ``enrolment_restart`` for a stopped one, for many members of one
+    organisation at once, in a fixed number of statements. Other enrolments are left as they are.
+
+    They share one calendar, so one first slot (from the later of the start date and now)
+    and one restart slot serve them all. Call it inside a transaction.
+    """
+    existing = dict(
+        Enrolment.objects.filter(Among(F("membership_id"), membership_ids), course=course).values_list(
+            "membership_id", "status"
+        )
+    )
+    pair = (organisation.pk, course.pk)
+    calendar = calendars_for([pair])[pair]
+    first = calendar.first_slot_on_or_after(start_date)
+    if first < now:
+        first = calendar.next_slot(now, inclusive=True)
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(membership_id=pk, course=course, start_date=start_date, next_position=1, next_due_at=first)
+            for pk in membership_ids
+            if pk not in existing
+        ],
+        batch_size=BULK_BATCH,
+    )
+    stopped = [pk for pk, status in existing.items() if status == Enrolment.Status.STOPPED]
+    if stopped:
+        Enrolment.objects.filter(Among(F("membership_id"), stopped), course=course).restart(due=calendar.next_slot(now))
+
+
 def enrolment_pause(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     """Stop the drip for now. Returns False when it was not active."""
     changed = Enrolment.objects.filter(pk=enrolment.pk).pause(now=now)
@@ -52,7 +88,7 @@ def enrolment_unsubscribe(*, enrolment: Enrolment, now: dt.datetime) -> bool:
 
 def enrolments_stop(*, memberships: list[int], now: dt.datetime) -> int:
     """The organisation ends these members' courses (they left). Deliveries and answers stay."""
-    return Enrolment.objects.filter(membership_id__in=memberships).stop(now=now)
+    return Enrolment.objects.filter(Among(F("membership_id"), memberships)).stop(now=now)
 
 
 def enrolment_restart(*, enrolment: Enrolment, now: dt.datetime) -> bool:

@@ -22,6 +22,8 @@ urlpatterns = [
     path("staff/import/", staff_views.staff_import, name="staff_import"),
     path("staff/import/<int:upload_id>/", staff_views.staff_import_preview, name="staff_import_preview"),
     path("staff/import/<int:upload_id>/confirm/", staff_views.staff_import_confirm, name="staff_import_confirm"),
+    path("staff/import/<int:upload_id>/status/", staff_views.staff_import_status, name="staff_import_status"),
+    path("staff/import/<int:upload_id>/result/", staff_views.staff_import_result, name="staff_import_result"),
     path("invites/", invite_views.invite_list, name="invites"),
     path("invites/<int:offering_id>/new/", invite_views.invite_new, name="invite_new"),
 ]

@@ -82,9 +82,7 @@ def attempt_start(*, batch: SendBatch, token: uuid.UUID, recipients: int, now: d
         pk=batch.pk, status=SendBatch.Status.SENDING, claim_token=token, attempt_started_at__isnull=True
     ).update(attempt_started_at=now, attempts=number)
     if started:
-        SendAttempt.objects.create(
-            batch_id=batch.pk, number=number, token=token, recipients=recipients, started_at=now
-        )
+        SendAttempt.objects.create(batch_id=batch.pk, number=number, token=token, recipients=recipients, started_at=now)
     return bool(started)
 
 

@@ -8,19 +8,22 @@ SENDGRID_API_KEY, SECRET_KEY and friends; see docs/operations.md.
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
-from core.env import env_bool, env_float, env_list, env_str
+from core.env import env_bool, env_database, env_float, env_https_header, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DRUPPEL_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    # Every mail link starts here, and RFC 8058 one-click unsubscribe needs HTTPS.
+    raise ImproperlyConfigured(f"SITE_URL must be an https:// URL when DEBUG is off, got {SITE_URL!r}.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
 
 
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -67,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,35 +103,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict[str, Any]:
-    url = env_str("DATABASE_URL", "sqlite:///var/db.sqlite3")
-    try:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        name = Path(config["NAME"])
-        if not name.is_absolute():
-            name = BASE_DIR / name
-        name.parent.mkdir(parents=True, exist_ok=True)
-        config["NAME"] = str(name)
-        config["ENGINE"] = "core.sqlite"
-        config["CONN_MAX_AGE"] = 0
-        # IMMEDIATE makes concurrent writers queue instead of failing with
-        # "database is locked" halfway through a transaction; WAL lets the web
-        # process read while a worker writes.
-        config["OPTIONS"] = {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    # Behind PgBouncer in transaction mode a server-side cursor (the tick streams what is due
-    # through one) cannot live across statements: set this, and rows are fetched client-side.
-    config["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS")
-    return config
-
-
-DATABASES = {"default": _database()}
+DATABASES = {"default": env_database("DATABASE_URL", "sqlite:///var/db.sqlite3", base_dir=BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -152,6 +130,14 @@ ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Druppel: "
+# allauth's defaults, written out because docs/operations.md promises them: five wrong
+# passwords for one address in 5 minutes (or ten from one IP in a minute) lock that
+# address out for the rest of the window, and one IP gets 30 sign-in POSTs a minute.
+# The Django admin signs in through these pages too (accounts.admin).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+# Behind nginx REMOTE_ADDR is nginx: the per-IP limits then need the client address it
+# appends to X-Forwarded-For. Count only proxies you run (docs/operations.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Druppel"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
@@ -168,12 +154,15 @@ if env_str("MICROSOFT_ENTRA_CLIENT_ID"):
         ]
     }
 
-# allauth's rate limits need a cache shared by every web process in production.
+# allauth's rate limits count in the cache, so every process must see the same counts:
+# a per-process cache would give each gunicorn worker its own five wrong passwords.
+# Redis (CACHE_URL) in production; otherwise files under VAR_DIR/cache, which every
+# process on this machine shares (the embedded setup is one machine).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
         if env_str("CACHE_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     )
 }
 
@@ -193,9 +182,53 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# gunicorn serves the static files itself (WhiteNoise), with hashed names cached for a
+# year; `manage.py collectstatic` fills STATIC_ROOT at each deploy (docs/operations.md).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Content-Security-Policy (django-csp) -----------------------------------------
+# No inline script and no inline style anywhere in the pages: scripts and styles come
+# from our static files, so injected markup can neither run nor restyle the page. Images
+# may be data: URIs (allauth's TOTP QR code). Mails are not pages: they keep their
+# inlined CSS, and only the DEBUG outbox, which shows them, relaxes style-src.
+_FORM_ACTION = [SELF]
+if env_str("MICROSOFT_ENTRA_CLIENT_ID"):
+    # The Entra sign-in form posts to us, then redirects to Microsoft: form-action covers that redirect.
+    _FORM_ACTION.append("https://login.microsoftonline.com")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": _FORM_ACTION,
+    }
+}
 
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- HTTPS behind a TLS-terminating proxy (docs/operations.md) ---------------
+# The proxy sets this header to "https" on requests that came in over TLS; without it
+# Django sees plain HTTP from the proxy. Set it only behind a proxy that always sets
+# (or strips) the header, or a client could claim HTTPS.
+SECURE_PROXY_SSL_HEADER = env_https_header("SECURE_PROXY_SSL_HEADER")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# A load balancer's health probe may come in over plain HTTP and must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Browsers remember HTTPS-only for this long; start small (3600) and raise to a year.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# Preloading is a promise to browsers' built-in lists that is slow to undo: opt in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 # --- Mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Druppel <lessen@druppel.example>")
@@ -245,6 +278,19 @@ DRIP_RECORD_RETRY_DELAYS = [0.5, 1.0, 2.0, 5.0, 10.0]
 # provider event proving it was accepted; with none, it is sent again, once.
 DRIP_UNKNOWN_GRACE_SECONDS = env_float("DRIP_UNKNOWN_GRACE_SECONDS", 6 * 3600)
 
+# --- /healthz (drip/health.py) ------------------------------------------------
+# Beat ticks every minute: no tick for this long means beat (or the drip worker) is down.
+HEALTH_BEAT_STALE_SECONDS = env_int("HEALTH_BEAT_STALE_SECONDS", 5 * 60)
+# A queued batch, or a retry that fell due, unsent for this long: the send workers are behind or gone.
+HEALTH_SEND_QUEUE_STALE_SECONDS = env_int("HEALTH_SEND_QUEUE_STALE_SECONDS", 15 * 60)
+# SendGrid is failing when more than this share of the window's finished requests got no
+# definite acceptance (429/5xx, 400/413, 401/403, timeouts), once there were enough of them.
+HEALTH_SENDGRID_WINDOW_SECONDS = env_int("HEALTH_SENDGRID_WINDOW_SECONDS", 15 * 60)
+HEALTH_SENDGRID_MAX_ERROR_RATE = env_float("HEALTH_SENDGRID_MAX_ERROR_RATE", 0.5)
+HEALTH_SENDGRID_MIN_ATTEMPTS = env_int("HEALTH_SENDGRID_MIN_ATTEMPTS", 5)
+# Connect and read timeout of the broker check: a hung Redis must not hang the probe.
+HEALTH_BROKER_TIMEOUT_SECONDS = env_float("HEALTH_BROKER_TIMEOUT_SECONDS", 2.0)
+
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -279,6 +325,8 @@ CELERY_TASK_ROUTES = {
     # Single mails leave from their own queue, never behind a slot's batches or a digest run.
     "mailer.tasks.send_outgoing_mail": {"queue": "mail"},
     "mailer.tasks.sweep_outgoing_mail": {"queue": "mail"},
+    # Bulk work that may wait a minute, kept off the fold and the sends.
+    "courses.tasks.import_staff_upload": {"queue": "digest"},
 }
 # Beat's tick interval; only the fault suite shortens it.
 DRIP_TICK_EVERY_SECONDS = env_float("DRIP_TICK_EVERY_SECONDS", 60.0)

@@ -2,10 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.admin import admin_login_through_allauth
 from discussions import views_mail
+from drip.health_views import healthz
 from drip.webhook_views import sendgrid_events
-from druppel.views import healthz, home
 from learners import views_join
+from learners.views_home import home
+
+admin.site.login = admin_login_through_allauth(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", home, name="home"),

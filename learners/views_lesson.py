@@ -6,6 +6,8 @@ The POST views are CSRF-exempt on purpose: the signed token in the URL is the
 credential, and a mail client's in-app browser may drop the CSRF cookie.
 """
 
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +22,13 @@ from lessons.models import Delivery
 from lessons.selectors import course_lesson_count_for_display, delivery_from_token
 from progress.answers import delivery_answer, delivery_mark_read
 from progress.certificates import certificate_token
+
+# An option number as a form sends it: ASCII digits only. str.isdigit() also accepts
+# "²" or "٣", which int() then refuses or reads as another number.
+_OPTION = re.compile(r"[0-9]{1,3}")
+# The unsubscribe form and RFC 8058's one-click POST are a field or two; anything
+# much bigger is not a form of ours.
+UNSUBSCRIBE_MAX_BODY = 4096
 
 
 def _context(delivery: Delivery, token: str, **extra: object) -> dict:
@@ -76,7 +85,7 @@ def answer(request: HttpRequest, token: str, option: int) -> HttpResponse:
     options = delivery.version.options
     if request.method == "POST":
         posted = request.POST.get("option", "")
-        if not posted.isdigit() or not 1 <= int(posted) <= len(options):
+        if not _OPTION.fullmatch(posted) or not 1 <= int(posted) <= len(options):
             context = _context(delivery, token, chosen=option, error=_("Choose one of the answers."))
             return _private(render(request, "learners/lesson/answer_confirm.html", context, status=400))
         answered = delivery_answer(delivery=delivery, option=int(posted) - 1, now=timezone.now())
@@ -111,11 +120,25 @@ def pause(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows a confirm page. POST unsubscribes, also RFC 8058 one-click: no redirect."""
+    """GET shows a confirm page. POST unsubscribes, also RFC 8058 one-click: no redirect.
+
+    The body is read and checked before anything is written: a POST too big to be
+    our form is refused (413, or 400 from Django's own limit) and changes nothing.
+    """
     delivery = delivery_from_token(token)
     if request.method == "POST":
+        if _content_length(request) > UNSUBSCRIBE_MAX_BODY:
+            return _private(HttpResponse(_("This request is too large."), status=413))
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         enrolment_unsubscribe(enrolment=delivery.enrolment, now=timezone.now())
-        if request.POST.get("List-Unsubscribe") == "One-Click":
+        if one_click:
             return _private(HttpResponse(_("You are unsubscribed."), content_type="text/plain; charset=utf-8"))
         return _private(render(request, "learners/lesson/unsubscribe.html", _context(delivery, token, done=True)))
     return _private(render(request, "learners/lesson/unsubscribe.html", _context(delivery, token, done=False)))
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

@@ -1,11 +1,21 @@
 """Who belongs to an organisation: members added, updated, deactivated and joining, and its admins."""
 
 import datetime as dt
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
+from django.db.models import F
 
 from accounts.models import User
+from core.sql import Among, AmongText
 from organisations.models import Membership, Organisation
+from organisations.staff_csv import StaffRow
+
+# Rows per INSERT: well under PostgreSQL's 65,535 parameters, and what SQLite's limit allows.
+BULK_BATCH = 1000
 
 
 @transaction.atomic
@@ -75,9 +85,108 @@ def member_upsert(
     return membership, changed or created or bool(set(stale) - {"imported_at"})
 
 
+def members_upsert(
+    *, organisation: Organisation, people: Sequence[StaffRow], imported_at: dt.datetime
+) -> dict[str, int]:
+    """``member_upsert`` for many people at once, in a fixed number of statements: returns email → membership id.
+
+    People new to Druppel get an account without a password; known people get the
+    names on the list. Memberships are created, or brought to the list's department,
+    reactivated and marked imported (``imported_at`` is kept from the first import).
+    Roles are left alone. Call it inside a transaction.
+    """
+    user_ids = _users_upsert(people)
+    memberships = _memberships_of(organisation, list(user_ids.values()))
+    new = [person for person in people if user_ids[person.email] not in memberships]
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                organisation=organisation,
+                user_id=user_ids[person.email],
+                department=person.department,
+                role=Membership.Role.LEARNER,
+                imported_at=imported_at,
+            )
+            for person in new
+        ],
+        batch_size=BULK_BATCH,
+        ignore_conflicts=True,  # a person who joined by invite meanwhile is updated below
+    )
+    if new:
+        memberships |= _memberships_of(organisation, [user_ids[person.email] for person in new])
+    _memberships_update(people, user_ids, memberships, imported_at)
+    return {person.email: memberships[user_ids[person.email]][0] for person in people}
+
+
+def _users_upsert(people: Sequence[StaffRow]) -> dict[str, int]:
+    """Email → user id, creating the missing people and renaming the known ones."""
+    emails = [person.email for person in people]
+    known = {email: (pk, first, last) for email, pk, first, last in _users_by_email(emails)}
+    User.objects.bulk_create(
+        [
+            # An unusable password, random like Django's own (set_unusable_password), minus its cost per row.
+            User(email=p.email, first_name=p.first_name, last_name=p.last_name, password=_unusable_password())
+            for p in people
+            if p.email not in known
+        ],
+        batch_size=BULK_BATCH,
+        ignore_conflicts=True,  # someone signing up by invite meanwhile: selected below
+    )
+    renamed = [
+        User(pk=known[p.email][0], first_name=p.first_name, last_name=p.last_name)
+        for p in people
+        if p.email in known and known[p.email][1:] != (p.first_name, p.last_name)
+    ]
+    User.objects.bulk_update(renamed, ["first_name", "last_name"], batch_size=BULK_BATCH)
+    missing = [email for email in emails if email not in known]
+    ids = {email: pk for email, (pk, _, _) in known.items()}
+    ids |= {email: pk for email, pk, _, _ in _users_by_email(missing)} if missing else {}
+    return ids
+
+
+def _users_by_email(emails: list[str]) -> list[tuple[str, int, str, str]]:
+    return list(
+        User.objects.filter(AmongText(F("email"), emails)).values_list("email", "pk", "first_name", "last_name")
+    )
+
+
+def _unusable_password() -> str:
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
+def _memberships_of(organisation: Organisation, user_ids: list[int]) -> dict[int, tuple]:
+    """User id → (membership id, department, is_active, imported_at) in this organisation."""
+    rows = Membership.objects.filter(Among(F("user_id"), user_ids), organisation=organisation).values_list(
+        "user_id", "pk", "department", "is_active", "imported_at"
+    )
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _memberships_update(
+    people: Sequence[StaffRow], user_ids: dict[str, int], memberships: dict[int, tuple], imported_at: dt.datetime
+) -> None:
+    """One UPDATE per department that changed (a list has a few dozen), one to reactivate, one to mark imported."""
+    moved: dict[str, list[int]] = defaultdict(list)
+    inactive, unmarked = [], []
+    for person in people:
+        pk, department, is_active, first_imported = memberships[user_ids[person.email]]
+        if department != person.department:
+            moved[person.department].append(pk)
+        if not is_active:
+            inactive.append(pk)
+        if first_imported is None:
+            unmarked.append(pk)
+    for department, ids in moved.items():
+        Membership.objects.filter(Among(F("pk"), ids)).update(department=department)
+    if inactive:
+        Membership.objects.filter(Among(F("pk"), inactive)).update(is_active=True)
+    if unmarked:
+        Membership.objects.filter(Among(F("pk"), unmarked)).update(imported_at=imported_at)
+
+
 def members_deactivate(*, organisation: Organisation, membership_ids: list[int]) -> int:
     """Mark members as gone; their history stays. Returns how many were active."""
-    return Membership.objects.filter(organisation=organisation, pk__in=membership_ids, is_active=True).update(
+    return Membership.objects.filter(Among(F("pk"), membership_ids), organisation=organisation, is_active=True).update(
         is_active=False
     )
 

@@ -5,9 +5,8 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +15,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from courses.models import Enrolment, Offering, StaffUpload
-from courses.staff_import import StaffImportRefused, StaffPlan, staff_import_plan, staff_import_run
+from courses.staff_import import StaffPlan, staff_import_plan
+from courses.staff_uploads import Confirmation, staff_upload_confirm, staff_upload_is_stuck, staff_upload_progress
+from courses.tasks import import_staff_upload
 from organisations.decorators import organisation_admin_required
 from organisations.models import Membership, Organisation
 from organisations.staff_csv import MAX_BYTES, parse_staff_csv
 
 PAGE_SIZE = 100
 STALE_UPLOAD = dt.timedelta(days=1)
+# The preview lists this many rows; its summary counts them all. 100,000 table rows
+# would be tens of megabytes of HTML.
+PREVIEW_ROWS = 1000
 
 
 class OfferingChoiceField(forms.ModelChoiceField):
@@ -54,7 +58,7 @@ class StaffUploadForm(forms.Form):
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
         return upload
 
 
@@ -82,7 +86,9 @@ def staff_import(request: AuthenticatedHttpRequest, organisation: Organisation) 
     if request.method == "POST" and form.is_valid():
         # Staff lists are personal data: drop this organisation's abandoned previews.
         stale = timezone.now() - STALE_UPLOAD
-        StaffUpload.objects.filter(organisation=organisation, imported_at__isnull=True, created_at__lt=stale).delete()
+        StaffUpload.objects.filter(
+            organisation=organisation, confirmed_at__isnull=True, imported_at__isnull=True, created_at__lt=stale
+        ).delete()
         file = form.cleaned_data["file"]
         upload = StaffUpload.objects.create(
             organisation=organisation,
@@ -96,13 +102,10 @@ def staff_import(request: AuthenticatedHttpRequest, organisation: Organisation) 
     return render(request, "dashboard/staff_import.html", {"organisation": organisation, "form": form})
 
 
-def _pending_upload(organisation: Organisation, upload_id: int) -> StaffUpload:
+def _upload(organisation: Organisation, upload_id: int) -> StaffUpload:
     # Scoped to the organisation: another organisation's upload id is a 404.
     return get_object_or_404(
-        StaffUpload.objects.select_related("offering__course"),
-        organisation=organisation,
-        pk=upload_id,
-        imported_at__isnull=True,
+        StaffUpload.objects.select_related("offering__course"), organisation=organisation, pk=upload_id
     )
 
 
@@ -116,49 +119,79 @@ def _plan(upload: StaffUpload) -> StaffPlan:
     )
 
 
+def _to_status(organisation: Organisation, upload: StaffUpload) -> HttpResponse:
+    return redirect("dashboard:staff_import_status", org_slug=organisation.slug, upload_id=upload.pk)
+
+
 @organisation_admin_required
 def staff_import_preview(request: AuthenticatedHttpRequest, organisation: Organisation, upload_id: int) -> HttpResponse:
-    upload = _pending_upload(organisation, upload_id)
-    context = {"organisation": organisation, "upload": upload, "plan": _plan(upload)}
+    upload = _upload(organisation, upload_id)
+    if upload.confirmed_at or upload.imported_at:
+        return _to_status(organisation, upload)
+    plan = _plan(upload)
+    context = {
+        "organisation": organisation,
+        "upload": upload,
+        "plan": plan,
+        "entries": plan.entries[:PREVIEW_ROWS],
+        "hidden": max(0, len(plan.entries) - PREVIEW_ROWS),
+    }
     return render(request, "dashboard/staff_preview.html", context)
 
 
 @organisation_admin_required
 @require_POST
 def staff_import_confirm(request: AuthenticatedHttpRequest, organisation: Organisation, upload_id: int) -> HttpResponse:
-    upload = _pending_upload(organisation, upload_id)
-    offering = upload.offering
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            # Claim the upload in the same transaction: a second confirmation (double
-            # click, back button) finds nothing, and a refused import leaves it pending.
-            if not StaffUpload.objects.filter(pk=upload.pk, imported_at__isnull=True).update(imported_at=now):
-                raise Http404("This staff list was already imported.")
-            plan = staff_import_run(
-                organisation=organisation,
-                staff=parse_staff_csv(bytes(upload.data)),
-                course=offering.course if offering else None,
-                full=upload.full_list,
-                start_date=offering.start_date if offering else timezone.localdate(),
-                now=now,
-            )
-    except StaffImportRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("dashboard:staff_import_preview", org_slug=organisation.slug, upload_id=upload.pk)
-    counts = plan.counts
-    messages.success(
-        request,
-        _(
-            "Staff list imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
-            "%(enrolled)s enrolled, %(removed)s removed."
-        )
-        % {
-            "created": counts["create"],
-            "updated": counts["update"],
-            "unchanged": counts["unchanged"],
-            "enrolled": counts["enrol"],
-            "removed": counts["remove"],
-        },
+    upload = _upload(organisation, upload_id)
+    language = request.LANGUAGE_CODE
+    confirmation = staff_upload_confirm(
+        upload=upload, now=timezone.now(), queue=lambda pk: import_staff_upload.delay(pk, language=language)
     )
-    return redirect("dashboard:staff_list", org_slug=organisation.slug)
+    if confirmation == Confirmation.ALREADY_IMPORTED:
+        messages.info(request, _("This staff list was already imported."))
+    elif confirmation == Confirmation.ALREADY_QUEUED:
+        messages.info(request, _("This staff list is already being imported."))
+    return _to_status(organisation, upload)
+
+
+@organisation_admin_required
+def staff_import_status(request: AuthenticatedHttpRequest, organisation: Organisation, upload_id: int) -> HttpResponse:
+    """The progress bar: the page reloads itself every few seconds until the import is done."""
+    upload = _upload(organisation, upload_id)
+    if upload.imported_at:
+        return redirect("dashboard:staff_import_result", org_slug=organisation.slug, upload_id=upload.pk)
+    if upload.confirmed_at is None:
+        if upload.error:
+            messages.error(request, upload.error)
+        return redirect("dashboard:staff_import_preview", org_slug=organisation.slug, upload_id=upload.pk)
+    progress = staff_upload_progress(upload.pk)
+    stuck = staff_upload_is_stuck(upload, timezone.now())
+    context = {"organisation": organisation, "upload": upload, "progress": progress, "stuck": stuck}
+    return render(request, "dashboard/staff_import_progress.html", context)
+
+
+@organisation_admin_required
+def staff_import_result(request: AuthenticatedHttpRequest, organisation: Organisation, upload_id: int) -> HttpResponse:
+    upload = _upload(organisation, upload_id)
+    if not upload.imported_at:
+        return _to_status(organisation, upload)
+    counts = upload.result.get("counts", {})
+    summary = _(
+        "Staff list imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
+        "%(enrolled)s enrolled, %(removed)s removed."
+    ) % {
+        "created": counts.get("create", 0),
+        "updated": counts.get("update", 0),
+        "unchanged": counts.get("unchanged", 0),
+        "enrolled": counts.get("enrol", 0),
+        "removed": counts.get("remove", 0),
+    }
+    errors = upload.result.get("errors", [])
+    context = {
+        "organisation": organisation,
+        "upload": upload,
+        "summary": summary,
+        "errors": errors,
+        "hidden_errors": max(0, counts.get("error", 0) - len(errors)),
+    }
+    return render(request, "dashboard/staff_import_result.html", context)

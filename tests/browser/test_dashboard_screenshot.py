@@ -35,7 +35,7 @@ def test_an_admin_sees_the_dashboard_with_progress_and_charts(browser, live_serv
     behind = page.locator("tr.employee.behind").count()
     bars = page.locator("#completion-chart svg rect").count()
     lines = page.locator("#funnel-chart svg polyline").count()
-    full_bar = page.locator("tr.employee .progress > span[style='width: 100%']").count()
+    full_bar = page.locator("tr.employee progress.bar[value='100']").count()
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
     context.close()
 

@@ -1,4 +1,5 @@
-"""An organisation admin imports Excel's staff list in the browser: report per row, confirm, staff listed."""
+"""An organisation admin imports Excel's staff list in the browser: report per row, confirm, the progress
+page follows a real worker to the result, staff listed."""
 
 import datetime as dt
 from pathlib import Path
@@ -10,6 +11,7 @@ from django.test import Client
 from courses.models import Enrolment, Offering
 from organisations.models import Membership
 from tests.factories import CourseFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.workers import running_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +26,13 @@ EXCEL = (
 ).encode("cp1252")
 
 
-def test_an_admin_uploads_an_excel_list_previews_and_confirms(browser, live_server):  # type: ignore[no-untyped-def]
+@pytest.fixture
+def worker():  # type: ignore[no-untyped-def]
+    with running_worker() as worker:
+        yield worker
+
+
+def test_an_admin_uploads_an_excel_list_previews_and_confirms(browser, live_server, worker):  # type: ignore[no-untyped-def]
     organisation = OrganisationFactory.create(name="Gemeente Avelgem", slug="avelgem")
     course = CourseFactory.create(title="Sociale media")
     Offering.objects.create(organisation=organisation, course=course, start_date=dt.date(2027, 3, 1))
@@ -59,9 +67,13 @@ def test_an_admin_uploads_an_excel_list_previews_and_confirms(browser, live_serv
     written_before_confirm = Membership.objects.filter(role=Membership.Role.LEARNER).count()
     page.screenshot(path=str(SCREENSHOTS / "staff-import-preview.png"), full_page=True)
     page.get_by_role("button", name="Confirm the import").click()
+    # The progress page reloads itself until the worker is done, then shows the result.
+    page.wait_for_selector(".import-result", timeout=60_000)
+    page.screenshot(path=str(SCREENSHOTS / "staff-import-result.png"), full_page=True)
+    message = page.locator("p.summary").inner_text()
+    page.get_by_role("link", name="Show the staff list").click()
     page.wait_for_selector("table.staff")
     page.screenshot(path=str(SCREENSHOTS / "staff-import.png"), full_page=True)
-    message = page.locator(".messages").inner_text()
     listed = page.locator("table.staff").inner_text()
     context.close()
 

@@ -45,8 +45,8 @@ def test_each_employee_shows_sent_opened_read_completed_and_a_behind_flag(small_
         "Eva Peeters": ["4", "4", "2", "4", ""],
     }
     assert html.count('<tr class="employee behind">') == 2
-    assert 'style="width: 100%"' in html
-    assert 'style="width: 25%"' in html
+    assert '<progress class="bar" max="100" value="100"' in html
+    assert '<progress class="bar" max="100" value="25"' in html
 
 
 def test_departments_add_up_their_people(small_org, org_admin_client):  # type: ignore[no-untyped-def]

@@ -1,9 +1,11 @@
 """The certificate page: printable, right data, from /me/ and by signed link, nobody else's."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
@@ -41,7 +43,9 @@ def test_the_certificate_shows_organisation_course_learner_and_date(eva_client, 
     html = english(eva_client).get(reverse("learners:certificate", args=[certificate.pk])).content.decode()
     for expected in ("Gemeente Avelgem", "Iedereen mee met sociale media", "Eva Claes", "1 April 2027"):
         assert expected in html
-    assert "@media print" in html
+    # Print styles come with the page's own stylesheet (no inline CSS under the CSP).
+    assert "/static/css/certificate.css" in html
+    assert "@media print" in Path(str(finders.find("css/certificate.css"))).read_text()
 
 
 def test_the_certificate_is_reachable_from_my_courses(eva_client, certificate):  # type: ignore[no-untyped-def]

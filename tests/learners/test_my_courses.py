@@ -34,7 +34,7 @@ def test_my_courses_shows_progress_and_the_lessons_received(eva_client: Client, 
     assert "Iedereen mee met sociale media" in html
     assert "Gemeente Avelgem" in html
     assert "Les 3 van 5 · 2 voltooid" in html
-    assert 'aria-valuenow="40"' in html
+    assert '<progress class="bar" max="100" value="40"' in html
     for delivery in (first, second, third):
         assert reverse("lessons:page", args=[delivery_token(delivery.pk)]) in html
         assert f"Les nummer {delivery.position}" in html

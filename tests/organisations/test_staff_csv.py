@@ -80,7 +80,7 @@ def test_a_file_over_the_size_limit_is_refused_as_a_whole():
     parsed = parse_staff_csv(data)
     assert parsed.fatal
     assert parsed.rows == []
-    assert parsed.errors == ["the file is larger than 2 MB"]
+    assert parsed.errors == ["the file is larger than 10 MB"]
 
 
 def test_an_excel_workbook_is_refused_with_a_hint_to_save_as_csv():

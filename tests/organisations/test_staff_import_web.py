@@ -1,4 +1,5 @@
-"""An organisation admin imports HR's spreadsheet: upload, preview that writes nothing, confirm."""
+"""An organisation admin imports HR's spreadsheet: upload, preview that writes nothing, confirm;
+a real worker imports it while the page shows the progress, then the result."""
 
 import datetime as dt
 
@@ -10,6 +11,7 @@ from accounts.models import User
 from courses.models import Enrolment, Offering, StaffUpload
 from organisations.models import Membership
 from tests.factories import MembershipFactory, enrol_many
+from tests.workers import running_worker, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -46,20 +48,79 @@ def test_the_preview_shows_every_row_and_writes_nothing(admin_client, offering):
     assert not Enrolment.objects.exists()
 
 
-def test_confirming_writes_the_valid_rows_and_lists_the_staff(admin_client, offering):  # type: ignore[no-untyped-def]
+@pytest.fixture
+def worker():  # type: ignore[no-untyped-def]
+    with running_worker() as worker:
+        yield worker
+
+
+def imported(upload_id: int) -> bool:
+    return StaffUpload.objects.filter(pk=upload_id, imported_at__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirming_imports_in_a_worker_and_shows_the_result(admin_client, offering, worker):  # type: ignore[no-untyped-def]
     preview_url = upload(admin_client, offering)["Location"]
     upload_id = StaffUpload.objects.get().pk
-    response = admin_client.post(reverse("dashboard:staff_import_confirm", args=["avelgem", upload_id]), follow=True)
-    page = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("dashboard:staff_list", args=["avelgem"])
+    status_url = reverse("dashboard:staff_import_status", args=["avelgem", upload_id])
+    result_url = reverse("dashboard:staff_import_result", args=["avelgem", upload_id])
+    response = admin_client.post(reverse("dashboard:staff_import_confirm", args=["avelgem", upload_id]))
+    assert response.status_code == 302
+    assert response["Location"] == status_url
+
+    assert wait_until(lambda: imported(upload_id)), "the worker did not import the list"
+    assert admin_client.get(status_url)["Location"] == result_url
+    page = admin_client.get(result_url).content.decode()
     assert "Staff list imported: 2 new, 0 updated, 0 unchanged, 2 enrolled, 0 removed." in page
-    assert "Jonas Claes" in page
-    assert "Politie" in page
+    assert "&#x27;geen-adres&#x27; is not a valid email address" in page
+    staff = admin_client.get(reverse("dashboard:staff_list", args=["avelgem"])).content.decode()
+    assert "Jonas Claes" in staff
+    assert "Politie" in staff
     assert Enrolment.objects.filter(course=offering.course).count() == 2
     assert Enrolment.objects.get(membership__user__email="jonas@avelgem.example").start_date == offering.start_date
-    # The upload is consumed: its preview and a second confirmation are gone.
-    assert admin_client.get(preview_url).status_code == 404
-    assert admin_client.post(reverse("dashboard:staff_import_confirm", args=["avelgem", upload_id])).status_code == 404
+    # The file, personal data, is not kept once imported.
+    assert bytes(StaffUpload.objects.get().data) == b""
+
+    # The back button: the preview and a second confirmation say it is done, and import nothing twice.
+    assert admin_client.get(preview_url)["Location"] == status_url
+    again = admin_client.post(reverse("dashboard:staff_import_confirm", args=["avelgem", upload_id]), follow=True)
+    assert again.redirect_chain[-1][0] == result_url
+    assert "This staff list was already imported." in again.content.decode()
+    assert Membership.objects.filter(role=Membership.Role.LEARNER).count() == 2
+
+
+def test_a_confirmed_list_shows_progress_and_a_second_confirmation_queues_nothing(  # type: ignore[no-untyped-def]
+    admin_client, offering, django_capture_on_commit_callbacks
+):
+    upload(admin_client, offering)
+    upload_id = StaffUpload.objects.get().pk
+    confirm = reverse("dashboard:staff_import_confirm", args=["avelgem", upload_id])
+    with django_capture_on_commit_callbacks() as queued:
+        admin_client.post(confirm)
+    with django_capture_on_commit_callbacks() as queued_again:
+        response = admin_client.post(confirm, follow=True)
+    assert (len(queued), len(queued_again)) == (1, 0)
+    page = response.content.decode()
+    assert "This staff list is already being imported." in page
+    assert "Waiting for the import to start" in page
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert not Enrolment.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seats_taken_between_preview_and_import_refuse_it_and_the_preview_says_why(  # type: ignore[no-untyped-def]
+    admin_client, organisation, offering, worker
+):
+    upload(admin_client, offering)
+    upload_id = StaffUpload.objects.get().pk
+    Offering.objects.filter(pk=offering.pk).update(seats=1)
+    response = admin_client.post(reverse("dashboard:staff_import_confirm", args=["avelgem", upload_id]))
+    assert wait_until(lambda: StaffUpload.objects.filter(pk=upload_id, confirmed_at__isnull=True).exists())
+    page = admin_client.get(response["Location"], follow=True).content.decode()
+    assert "has 1 seats for Gemeente Avelgem" in page
+    assert "Preview of the import" in page
+    assert not Enrolment.objects.exists()
+    assert not Membership.objects.filter(user__email="jonas@avelgem.example").exists()
 
 
 def test_the_preview_refuses_an_import_beyond_the_seats(admin_client, offering):  # type: ignore[no-untyped-def]
@@ -67,10 +128,6 @@ def test_the_preview_refuses_an_import_beyond_the_seats(admin_client, offering):
     page = admin_client.get(upload(admin_client, offering)["Location"]).content.decode()
     assert "Not enough seats:" in page
     assert "Confirm the import" not in page
-    upload_id = StaffUpload.objects.get().pk
-    admin_client.post(reverse("dashboard:staff_import_confirm", args=["avelgem", upload_id]))
-    assert not Enrolment.objects.exists()
-    assert not Membership.objects.filter(user__email="jonas@avelgem.example").exists()
 
 
 def test_a_workbook_upload_gets_a_clear_error_and_no_confirm_button(admin_client, offering):  # type: ignore[no-untyped-def]
@@ -96,6 +153,8 @@ def test_another_organisations_admin_gets_404_on_every_staff_and_invite_url(  # 
         reverse("dashboard:staff_list", args=["avelgem"]),
         reverse("dashboard:staff_import", args=["avelgem"]),
         reverse("dashboard:staff_import_preview", args=["avelgem", upload_id]),
+        reverse("dashboard:staff_import_status", args=["avelgem", upload_id]),
+        reverse("dashboard:staff_import_result", args=["avelgem", upload_id]),
         reverse("dashboard:invites", args=["avelgem"]),
     ]:
         assert other_admin_client.get(url).status_code == 404, url
@@ -118,7 +177,7 @@ def test_another_organisations_admin_gets_404_on_every_staff_and_invite_url(  # 
         other_admin_client.post(reverse("dashboard:invite_new", args=["politiezone", offering.pk])).status_code == 404
     )
     assert not Enrolment.objects.exists()
-    assert StaffUpload.objects.get().imported_at is None
+    assert StaffUpload.objects.get().confirmed_at is None
 
 
 def test_the_staff_list_takes_the_same_queries_for_300_members(  # type: ignore[no-untyped-def]

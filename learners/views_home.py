@@ -1,22 +1,9 @@
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+"""The site's front door: each person goes where their work is."""
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from organisations.selectors import organisations_for_admin
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok"})
 
 
 def home(request: HttpRequest) -> HttpResponse:
