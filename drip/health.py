@@ -57,8 +57,9 @@ class Health:
 def heartbeat_touch(name: str, at: dt.datetime) -> None:
     """Record that the periodic job ``name`` ran at ``at`` (the wall clock, not a moment a
     ``drip_tick --at`` pretends, or /healthz reports that moment's age)."""
-    if not Heartbeat.objects.filter(name=name).update(beat_at=at):
-        Heartbeat.objects.get_or_create(name=name, defaults={"beat_at": at})
+    Heartbeat.objects.bulk_create(
+        [Heartbeat(name=name, beat_at=at)], update_conflicts=True, unique_fields=["name"], update_fields=["beat_at"]
+    )
 
 
 def _seconds(delta: dt.timedelta) -> int:

@@ -30,8 +30,9 @@ from core.sql import Among
 from courses.models import Enrolment
 from courses.schedule import calendars_for
 from drip.counters import lesson_stats_add
+from drip.health import DRIP_TICK, heartbeat_touch
 from drip.recovery import batches_recover
-from lessons.models import Delivery, Heartbeat, Lesson, SendBatch
+from lessons.models import Delivery, Lesson, SendBatch
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +84,7 @@ def drip_tick(*, now: dt.datetime, dispatch: Dispatch) -> TickReport:
         for batch_id in recovered.requeued:
             transaction.on_commit(partial(dispatch, batch_id))
     report.requeued, report.expired, report.resent = recovered.requeued, recovered.expired, recovered.resent
-    # One upsert: /healthz reports how long ago the tick last ran.
-    Heartbeat.objects.bulk_create(
-        [Heartbeat(name="drip_tick", beat_at=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["name"],
-        update_fields=["beat_at"],
-    )
+    heartbeat_touch(DRIP_TICK, timezone.now())  # one upsert: /healthz reports its age
     if report.planned or report.requeued or report.expired or report.postponed:
         logger.info(
             "drip tick at %s: %d planned in %d batches, %d requeued, %d unknown, %d finished, %d postponed",
