@@ -167,11 +167,13 @@ def _factory(route: Route, argument: str) -> Callable[[World], object] | None:
 
 def urls_for(route: Route, world: World) -> list[str]:
     """The route's URL for each combination of argument values; KeyError names a missing factory."""
+    missing = [argument for argument in route.arguments if _factory(route, argument) is None]
+    if missing:
+        raise KeyError(", ".join(missing))
     values = []
     for argument in route.arguments:
         factory = _factory(route, argument)
-        if factory is None:
-            raise KeyError(argument)
+        assert factory is not None
         try:
             value = factory(world)
         except Exception as exc:  # a broken factory is reported with its route, not as a crash
