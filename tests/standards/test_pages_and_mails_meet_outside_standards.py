@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from tests.standards import mails, walk
-from tests.standards.audit import Audit
+from tests.standards.audit import OUT, Audit
 from tests.standards.axe import BLOCKING, describe
 from tests.standards.nu import nu_check
 
@@ -20,6 +20,11 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 TEMPLATES_NOT_WALKED = {
     "mailer/outbox.html": "the outbox viewer exists only with DEBUG on a developer's machine",
 }
+
+
+def _keep(name: str, lines: list[str]) -> None:
+    """The moderate and minor findings, for a person to read after the run."""
+    (OUT / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _report(audit: Audit, kinds: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -46,18 +51,22 @@ def test_every_get_url_is_checked_or_excluded_with_a_reason(audit: Audit) -> Non
 def test_no_page_has_a_critical_or_serious_accessibility_violation(audit: Audit) -> None:
     blocking, other = _report(audit, ("page", "error page"))
     print("\naxe, moderate and minor on pages:\n" + "\n".join(other))
+    _keep("axe-pages.txt", other)
     assert not blocking, "\n".join(blocking)
 
 
 def test_no_mail_has_a_critical_or_serious_accessibility_violation(audit: Audit) -> None:
     blocking, other = _report(audit, ("mail",))
     print("\naxe, moderate and minor in mails:\n" + "\n".join(other))
+    _keep("axe-mails.txt", other)
     assert not blocking, "\n".join(blocking)
 
 
 def test_every_page_and_mail_is_valid_html_to_the_nu_checker(audit: Audit) -> None:
     messages = nu_check(audit.files)
-    print("\nNu warnings:\n" + "\n".join(str(m) for m in messages if m.type != "error"))
+    warnings = [str(m) for m in messages if m.type != "error"]
+    print("\nNu warnings:\n" + "\n".join(warnings))
+    _keep("nu-warnings.txt", warnings)
     errors = [str(m) for m in messages if m.type == "error"]
     assert not errors, f"{len(errors)} HTML errors (files in var/standards/):\n" + "\n".join(errors)
 
