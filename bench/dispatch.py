@@ -6,7 +6,7 @@ the fake SendGrid (`python -m tests.fake_sendgrid`) on a free loopback port;
 real `celery -A druppel worker -Q send,drip -c N` (prefork) processes with the
 bench environment, started per run and always stopped.
 
-One run: the clock starts, the bench process runs `lessons.drip.drip_tick` (the
+One run: the clock starts, the bench process runs `drip.tick.drip_tick` (the
 function the beat task runs) with ``dispatch`` queueing `send_batch` on the
 bench broker after commit, exactly as the task does; the workers send; the
 clock stops when the fake's /__fake__/stats counts every personalization.
@@ -38,11 +38,11 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from bench import dispatch_baselines as baselines
 from bench.dispatch_dataset import analyze, build_dispatch_dataset, dispatch_rearm, due_count, now_utc
 from bench.dispatch_procs import FakeSendGridProcess, Workers
+from drip import sending
+from drip.tasks import send_batch
+from drip.tick import drip_tick
 from druppel.celery import app
-from lessons import sending
-from lessons.drip import drip_tick
 from lessons.models import Delivery, SendBatch
-from lessons.tasks import send_batch
 
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/11")
 GOALS = {"wall_s": 10.0, "mails_per_s": 10_000, "x_per_message": 50.0, "pct_raw": 20.0, "rss_mb": 300, "queries": 10}
@@ -282,7 +282,7 @@ def run_dispatch_benchmark(
         "enrolments": data.enrolments,
         "organisations": data.organisations,
         "dataset_seconds": built_s,
-        "tick": "lessons.drip.drip_tick in the bench process, dispatch = send_batch.delay after commit",
+        "tick": "drip.tick.drip_tick in the bench process, dispatch = send_batch.delay after commit",
         "worker": "celery -A druppel worker -Q send,drip -P prefork -c N",
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

@@ -27,11 +27,10 @@ from django.utils.safestring import mark_safe
 from sendgrid import SendGridAPIClient
 
 from courses.models import Offering
-from lessons.mail import RecipientRow, lesson_mail_template, lesson_url
+from drip.mail import RecipientRow, lesson_mail_template, lesson_url
 from lessons.models import Delivery, Lesson
 from lessons.tokens import delivery_token
-from mailer.backends import as_batch
-from mailer.message import BatchMessage
+from mailer.message import BatchMessage, Recipient
 from mailer.transports import sendgrid_payload
 
 BATCH = 1000
@@ -46,9 +45,22 @@ class PerMessageSendGridBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         for message in email_messages:
-            payload = sendgrid_payload(as_batch(message))
+            payload = sendgrid_payload(_as_batch(message))
             self.client.client.mail.send.post(request_body=payload, timeout=15)
         return len(email_messages)
+
+
+def _as_batch(message: EmailMessage) -> BatchMessage:
+    html = ""
+    if isinstance(message, EmailMultiAlternatives):
+        html = next((str(content) for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+    return BatchMessage(
+        from_email=message.from_email,
+        subject=str(message.subject),
+        text=str(message.body),
+        html=html,
+        recipients=[Recipient(email=address) for address in message.recipients()],
+    )
 
 
 def _sample(size: int) -> list[Delivery]:

@@ -1,24 +1,23 @@
 """Invite links: a signed token per offering that lets employees enrol themselves.
 
-The token carries the offering, the last valid day and the seat limit at the
-time it was made; it is signed with SECRET_KEY, so it cannot be forged or
-edited. The offering stores the current link's last day, and a token is only
-valid while its day matches: making a new link revokes the old one.
+The token is the offering's signed id, scoped to the current link's last valid
+day (core/tokens.py): it cannot be forged or edited, and making a new link (a new
+last day) revokes the old one. The offering's seat limit applies when someone joins.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.tokens import SignedId
 from courses.models import Enrolment, Offering
 from courses.services import enrolment_create
+from organisations.memberships import member_join
 from organisations.models import Membership
-from organisations.services import member_join
 
-SALT = "druppel.courses.invite"
+_TOKENS = SignedId("druppel.courses.invite")
 DEFAULT_DAYS = 30
 
 
@@ -41,20 +40,17 @@ class SeatsFull(InviteError):
 @dataclass(frozen=True)
 class Invite:
     offering: Offering
-    seats: int | None  # the limit the link was made with; the offering's current limit applies too
 
     @property
     def seat_limit(self) -> int | None:
-        limits = [limit for limit in (self.offering.seats, self.seats) if limit is not None]
-        return min(limits) if limits else None
+        return self.offering.seats
 
 
 def invite_token(offering: Offering) -> str:
     """The current link's token; empty when the offering has no link."""
     if offering.invite_expires_on is None:
         return ""
-    payload = {"o": offering.pk, "e": offering.invite_expires_on.isoformat(), "s": offering.seats}
-    return signing.dumps(payload, salt=SALT, compress=True)
+    return _TOKENS.sign_scoped(offering.pk, offering.invite_expires_on.isoformat())
 
 
 def invite_create(*, offering: Offering, today: dt.date, days: int = DEFAULT_DAYS) -> str:
@@ -65,17 +61,17 @@ def invite_create(*, offering: Offering, today: dt.date, days: int = DEFAULT_DAY
 
 
 def invite_resolve(*, token: str, today: dt.date) -> Invite:
-    """The offering a token invites to, or InviteInvalid / InviteExpired."""
-    try:
-        payload = signing.loads(token, salt=SALT)
-        offering = Offering.objects.select_related("organisation", "course").get(pk=int(payload["o"]))
-        expires = dt.date.fromisoformat(payload["e"])
-    except (signing.BadSignature, Offering.DoesNotExist, KeyError, TypeError, ValueError):
-        raise InviteInvalid(_("This invite link is not valid. Ask your organisation for a new one.")) from None
-    if today > expires or offering.invite_expires_on != expires:
+    """The offering a token invites to, or InviteInvalid (forged, or replaced by a newer link) / InviteExpired."""
+    signed = _TOKENS.unsign_scoped(token)
+    offering = (
+        Offering.objects.select_related("organisation", "course").filter(pk=signed[0]).first() if signed else None
+    )
+    if signed is None or offering is None:
+        raise InviteInvalid(_("This invite link is not valid. Ask your organisation for a new one."))
+    expires = offering.invite_expires_on
+    if expires is None or signed[1] != expires.isoformat() or today > expires:
         raise InviteExpired(_("This invite link has expired. Ask your organisation for a new one."))
-    seats = payload.get("s")
-    return Invite(offering=offering, seats=seats if isinstance(seats, int) else None)
+    return Invite(offering=offering)
 
 
 def invite_has_seat(*, invite: Invite, membership: Membership | None = None) -> bool:

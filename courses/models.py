@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from courses.schedule import WEEKDAY_CODES, Calendar, make_calendar
+from courses.slots import WEEKDAY_CODES, Calendar, make_calendar
 from organisations.models import Membership, Organisation
 
 
@@ -61,6 +61,37 @@ class Course(models.Model):
         )
 
 
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    """The only place an enrolment's status changes: each method moves the enrolments of this
+    queryset that are in an allowed state (Enrolment.TRANSITIONS), in one conditional UPDATE,
+    and returns how many moved. Concurrent callers cannot both move the same row."""
+
+    def _move(self, action: str, **fields: object) -> int:
+        allowed, target = Enrolment.TRANSITIONS[action]
+        return self.filter(status__in=allowed).update(status=target, **fields)
+
+    def pause(self, *, now: dt.datetime) -> int:
+        return self._move("pause", paused_at=now)
+
+    def resume(self, *, due: dt.datetime) -> int:
+        return self._move("resume", paused_at=None, next_due_at=due)
+
+    def unsubscribe(self, *, now: dt.datetime) -> int:
+        return self._move("unsubscribe", ended_at=now, next_due_at=None)
+
+    def stop(self, *, now: dt.datetime) -> int:
+        return self._move("stop", ended_at=now, next_due_at=None)
+
+    def restart(self, *, due: dt.datetime) -> int:
+        return self._move("restart", ended_at=None, next_due_at=due)
+
+    def suspend(self) -> int:
+        return self._move("suspend", next_due_at=None)
+
+    def finish(self) -> int:
+        return self._move("finish", next_due_at=None)
+
+
 class Enrolment(models.Model):
     """One person following one course. The drip advances ``next_position``."""
 
@@ -72,6 +103,17 @@ class Enrolment(models.Model):
         STOPPED = "stopped", _("stopped by the organisation")
         # The mailbox bounced hard or reported spam: no more mail until someone acts.
         SUSPENDED = "suspended", _("suspended: the mailbox refused our mail")
+
+    # action -> (the states it may leave, the state it enters); EnrolmentQuerySet applies them.
+    TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+        "pause": (frozenset({Status.ACTIVE}), Status.PAUSED),
+        "resume": (frozenset({Status.PAUSED}), Status.ACTIVE),
+        "unsubscribe": (frozenset({Status.ACTIVE, Status.PAUSED, Status.SUSPENDED}), Status.UNSUBSCRIBED),
+        "stop": (frozenset({Status.ACTIVE, Status.PAUSED, Status.SUSPENDED}), Status.STOPPED),
+        "restart": (frozenset({Status.STOPPED}), Status.ACTIVE),
+        "suspend": (frozenset({Status.ACTIVE, Status.PAUSED}), Status.SUSPENDED),
+        "finish": (frozenset({Status.ACTIVE}), Status.FINISHED),
+    }
 
     # No index of its own: the unique (membership, course) constraint's index leads with it.
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="enrolments", db_index=False)
@@ -86,6 +128,8 @@ class Enrolment(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     reminders_enabled = models.BooleanField(_("reminders"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrolment")

@@ -6,9 +6,9 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import F
 
-from courses.models import Course, Enrolment
-from courses.services import closures_of
-from druppel.sql import Among
+from core.sql import Among
+from courses.models import Enrolment
+from courses.schedule import calendars_for
 from organisations.models import Organisation
 
 
@@ -20,7 +20,6 @@ def organisation_reschedule(*, organisation: Organisation, now: dt.datetime) -> 
     lesson planned on a day that is now closed moves to the next open slot, and
     a new time zone keeps the local send time. Returns how many moved.
     """
-    closures = closures_of(organisation)
     groups: dict[tuple[int, dt.datetime], list[int]] = defaultdict(list)
     rows = Enrolment.objects.select_for_update().filter(
         membership__organisation=organisation, status=Enrolment.Status.ACTIVE, next_due_at__isnull=False
@@ -28,10 +27,10 @@ def organisation_reschedule(*, organisation: Organisation, now: dt.datetime) -> 
     for pk, course_id, due in rows.values_list("pk", "course_id", "next_due_at"):
         if due is not None:
             groups[(course_id, due)].append(pk)
-    courses = Course.objects.in_bulk({course_id for course_id, _ in groups})
+    calendars = calendars_for({(organisation.pk, course_id) for course_id, _ in groups})
     moved = 0
     for (course_id, due), ids in groups.items():
-        calendar = courses[course_id].calendar_for(organisation, closures)
+        calendar = calendars[(organisation.pk, course_id)]
         new_due = calendar.first_slot_on_or_after(due.astimezone(calendar.tz).date())
         if new_due < now:
             new_due = calendar.next_slot(now)

@@ -1,105 +1,38 @@
-"""When lessons go out: slots in an organisation's local calendar.
+"""The one place that builds slot calendars from the database: the drip, reminders and
+rescheduling all ask here, so they always agree on what a slot is."""
 
-A slot is one of the course's weekdays at its send time, in the organisation's
-time zone, on a day that is neither a public holiday nor a closure day. All
-functions here are pure: they take a Calendar and return aware UTC datetimes.
-"""
+from collections import defaultdict
+from collections.abc import Iterable
 
-import datetime as dt
-import zoneinfo
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from courses.models import Course, Enrolment
+from courses.slots import Calendar
+from organisations.models import ClosurePeriod, Organisation
 
-import holidays
-
-WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Far enough to cross any realistic run of holidays and collective leave.
-_SEARCH_DAYS = 400
+Pair = tuple[int, int]  # (organisation id, course id)
 
 
-class NoSlotError(ValueError):
-    """The calendar has no slot within a year: no weekdays, or closed throughout."""
+def calendars_for(pairs: Iterable[Pair]) -> dict[Pair, Calendar]:
+    """(organisation, course) -> that organisation's calendar for the course, in three queries
+    whatever the number of pairs: the organisations, the courses and all their closures."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    organisations = Organisation.objects.in_bulk({organisation_id for organisation_id, _ in pairs})
+    courses = Course.objects.in_bulk({course_id for _, course_id in pairs})
+    closures: dict[int, list] = defaultdict(list)
+    for organisation_id, start, end in ClosurePeriod.objects.filter(organisation_id__in=organisations).values_list(
+        "organisation_id", "start", "end"
+    ):
+        closures[organisation_id].append((start, end))
+    return {
+        (organisation_id, course_id): courses[course_id].calendar_for(
+            organisations[organisation_id], closures[organisation_id]
+        )
+        for organisation_id, course_id in pairs
+    }
 
 
-@lru_cache(maxsize=64)
-def _holidays(country: str) -> holidays.HolidayBase:
-    return holidays.country_holidays(country)
-
-
-def holiday_checker(country: str) -> Callable[[dt.date], bool]:
-    if not country:
-        return lambda day: False
-    calendar = _holidays(country)
-    return lambda day: day in calendar
-
-
-@dataclass(frozen=True)
-class Calendar:
-    tz: zoneinfo.ZoneInfo
-    weekdays: frozenset[int]
-    send_time: dt.time
-    is_closed: Callable[[dt.date], bool]
-
-    def slot_on(self, day: dt.date) -> dt.datetime | None:
-        """The slot on this local day, in UTC, or None when the day has none."""
-        if day.weekday() not in self.weekdays or self.is_closed(day):
-            return None
-        local = dt.datetime.combine(day, self.send_time, tzinfo=self.tz)
-        return local.astimezone(dt.UTC)
-
-    def slots_from(self, moment: dt.datetime, *, inclusive: bool = True) -> Iterator[dt.datetime]:
-        """Slots on or after ``moment`` (strictly after unless ``inclusive``)."""
-        day = moment.astimezone(self.tz).date()
-        days_without_slot = 0
-        while days_without_slot < _SEARCH_DAYS:
-            slot = self.slot_on(day)
-            day += dt.timedelta(days=1)
-            if slot is None or slot < moment or (slot == moment and not inclusive):
-                days_without_slot += 1
-                continue
-            days_without_slot = 0
-            yield slot
-        raise NoSlotError("no slot within a year")
-
-    def next_slot(self, moment: dt.datetime, *, inclusive: bool = False) -> dt.datetime:
-        return next(self.slots_from(moment, inclusive=inclusive))
-
-    def first_slot_on_or_after(self, day: dt.date) -> dt.datetime:
-        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=self.tz)
-        return self.next_slot(midnight, inclusive=True)
-
-
-def make_calendar(
-    *,
-    timezone: str,
-    holiday_country: str,
-    weekdays: Iterable[int],
-    send_time: dt.time,
-    closures: Iterable[tuple[dt.date, dt.date]] = (),
-) -> Calendar:
-    is_holiday = holiday_checker(holiday_country)
-    periods = tuple(closures)
-
-    def is_closed(day: dt.date) -> bool:
-        return is_holiday(day) or any(start <= day <= end for start, end in periods)
-
-    return Calendar(
-        tz=zoneinfo.ZoneInfo(timezone),
-        weekdays=frozenset(weekdays),
-        send_time=send_time,
-        is_closed=is_closed,
-    )
-
-
-def parse_weekdays(codes: Iterable[str]) -> list[int]:
-    """['mon', 'wed', 'fri'] -> [0, 2, 4]; raises ValueError on an unknown code."""
-    days = []
-    for code in codes:
-        key = str(code).strip().lower()[:3]
-        if key not in WEEKDAY_CODES:
-            raise ValueError(f"unknown weekday {code!r}; use {', '.join(WEEKDAY_CODES)}")
-        days.append(WEEKDAY_CODES.index(key))
-    if not days:
-        raise ValueError("a course needs at least one weekday")
-    return sorted(set(days))
+def enrolment_calendar(enrolment: Enrolment) -> Calendar:
+    """One enrolment's calendar (its organisation's, for its course)."""
+    pair = (enrolment.membership.organisation_id, enrolment.course_id)
+    return calendars_for([pair])[pair]

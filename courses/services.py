@@ -5,17 +5,8 @@ import datetime as dt
 from django.db import transaction
 
 from courses.models import Course, Enrolment
-from courses.schedule import Calendar
-from organisations.models import Membership, Organisation
-
-
-def closures_of(organisation: Organisation) -> list[tuple[dt.date, dt.date]]:
-    return list(organisation.closures.values_list("start", "end"))
-
-
-def enrolment_calendar(enrolment: Enrolment) -> Calendar:
-    organisation = enrolment.membership.organisation
-    return enrolment.course.calendar_for(organisation, closures_of(organisation))
+from courses.schedule import calendars_for, enrolment_calendar
+from organisations.models import Membership
 
 
 def enrolment_create(
@@ -29,7 +20,8 @@ def enrolment_create(
     existing = Enrolment.objects.filter(membership=membership, course=course).first()
     if existing is not None:
         return existing, False
-    calendar = course.calendar_for(membership.organisation, closures_of(membership.organisation))
+    pair = (membership.organisation_id, course.pk)
+    calendar = calendars_for([pair])[pair]
     first = calendar.first_slot_on_or_after(start_date)
     if first < now:
         first = calendar.next_slot(now, inclusive=True)
@@ -39,51 +31,43 @@ def enrolment_create(
     return enrolment, True
 
 
-@transaction.atomic
 def enrolment_pause(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     """Stop the drip for now. Returns False when it was not active."""
-    changed = Enrolment.objects.filter(pk=enrolment.pk, status=Enrolment.Status.ACTIVE).update(
-        status=Enrolment.Status.PAUSED, paused_at=now
-    )
+    changed = Enrolment.objects.filter(pk=enrolment.pk).pause(now=now)
     enrolment.refresh_from_db()
     return bool(changed)
 
 
 def enrolment_resume(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     """Continue with the next lesson not yet received, at the next slot: no backlog."""
-    return _reactivate(enrolment=enrolment, was=Enrolment.Status.PAUSED, clear="paused_at", now=now)
+    return _reactivate(enrolment=enrolment, action="resume", now=now)
 
 
 def enrolment_unsubscribe(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     """End the enrolment at the learner's request. Idempotent."""
-    changed = Enrolment.objects.filter(
-        pk=enrolment.pk, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
-    ).update(status=Enrolment.Status.UNSUBSCRIBED, ended_at=now, next_due_at=None)
+    changed = Enrolment.objects.filter(pk=enrolment.pk).unsubscribe(now=now)
     enrolment.refresh_from_db()
     return bool(changed)
 
 
 def enrolments_stop(*, memberships: list[int], now: dt.datetime) -> int:
     """The organisation ends these members' courses (they left). Deliveries and answers stay."""
-    return Enrolment.objects.filter(
-        membership_id__in=memberships, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
-    ).update(status=Enrolment.Status.STOPPED, ended_at=now, next_due_at=None)
+    return Enrolment.objects.filter(membership_id__in=memberships).stop(now=now)
 
 
 def enrolment_restart(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     """A member the organisation stopped is back: continue with the next lesson, at the next slot."""
-    return _reactivate(enrolment=enrolment, was=Enrolment.Status.STOPPED, clear="ended_at", now=now)
+    return _reactivate(enrolment=enrolment, action="restart", now=now)
 
 
 @transaction.atomic
-def _reactivate(*, enrolment: Enrolment, was: str, clear: str, now: dt.datetime) -> bool:
+def _reactivate(*, enrolment: Enrolment, action: str, now: dt.datetime) -> bool:
     locked = (
         Enrolment.objects.select_for_update().select_related("membership__organisation", "course").get(pk=enrolment.pk)
     )
-    if locked.status != was:
+    allowed, _ = Enrolment.TRANSITIONS[action]
+    if locked.status not in allowed:
         return False
-    locked.status = Enrolment.Status.ACTIVE
-    setattr(locked, clear, None)
-    locked.next_due_at = enrolment_calendar(locked).next_slot(now)
-    locked.save(update_fields=["status", clear, "next_due_at"])
-    return True
+    due = enrolment_calendar(locked).next_slot(now)
+    moved = getattr(Enrolment.objects.filter(pk=locked.pk), action)(due=due)
+    return bool(moved)

@@ -15,8 +15,8 @@ from django.db import transaction
 from accounts.models import User
 from courses.models import Course, Enrolment, Offering
 from courses.services import enrolment_create, enrolment_restart, enrolments_stop
+from organisations.memberships import member_upsert, members_deactivate
 from organisations.models import Membership, Organisation
-from organisations.services import member_upsert, members_deactivate
 from organisations.staff_csv import StaffFile, StaffRow
 
 CREATE, UPDATE, UNCHANGED, REMOVE, ERROR = "create", "update", "unchanged", "remove", "error"

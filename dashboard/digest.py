@@ -1,10 +1,10 @@
 """The weekly digest for organisation admins: Monday 08:xx local time, once per week.
 
 Beat runs ``digest_send_due`` hourly. An organisation is due when its local time
-is Monday 08:00-08:59 and it has no DigestSent row for that Monday. The row is
-inserted in the transaction that sends the mail: a second beat or a retry hits
-the unique constraint (on PostgreSQL it waits for the first to commit) and sends
-nothing; a failed send rolls the row back so a retry within the hour can try again.
+is Monday 08:00-08:59 and it has no WeeklyDigestSent row for that Monday. The row
+and one outbox row per admin are written in one transaction: a second beat or a
+retry hits the unique constraint (on PostgreSQL it waits for the first to commit)
+and adds nothing; the outbox sends each mail once after the commit.
 """
 
 import datetime as dt
@@ -12,18 +12,17 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
 
 from courses.models import Enrolment
-from dashboard.models import DigestSent
+from dashboard.models import WeeklyDigestSent
 from dashboard.stats import BEHIND_AFTER, DashboardFilters, employee_enrolments
 from discussions.selectors import unanswered_questions
 from lessons.models import DailyCompletion
-from mailer.message import TransportError
-from mailer.templated import render_mail
+from mailer.outgoing import outgoing_add
+from mailer.templated import RenderedMail, render_mail
 from organisations.models import Membership, Organisation
 
 logger = logging.getLogger(__name__)
@@ -32,10 +31,6 @@ DIGEST_WEEKDAY = 0  # Monday
 DIGEST_HOUR = 8
 # The mail lists this many people who are behind, furthest behind first, then "and N more".
 BEHIND_LISTED = 25
-
-
-class DigestNotSent(Exception):
-    """Some organisations' digests could not be sent; the task retries them."""
 
 
 def digest_open_questions(*, organisation: Organisation) -> int:
@@ -93,15 +88,15 @@ def digest_build(*, organisation: Organisation, week: dt.date) -> Digest:
     )
 
 
-def digest_messages(*, digest: Digest, recipients: list[str]) -> list[EmailMultiAlternatives]:
-    """One mail per admin (colleagues' addresses stay private), rendered once."""
+def digest_mail(*, digest: Digest) -> RenderedMail:
+    """The digest, rendered once for all the organisation's admins."""
     context = {"digest": digest, "organisation": digest.organisation, "behind_after": BEHIND_AFTER}
-    mail = render_mail("emails/digest", context)
-    return [mail.to(address) for address in recipients]
+    return render_mail("emails/digest", context)
 
 
 def digest_send(*, organisation: Organisation, week: dt.date, now: dt.datetime) -> bool:
-    """Send this week's digest unless it went out already; True when this call sent it."""
+    """Queue this week's digest, one mail per admin (colleagues' addresses stay private), unless it
+    was queued already; True when this call queued it."""
     recipients = list(
         Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN, is_active=True)
         .order_by("pk")
@@ -110,40 +105,31 @@ def digest_send(*, organisation: Organisation, week: dt.date, now: dt.datetime) 
     with transaction.atomic():
         try:
             with transaction.atomic():
-                record = DigestSent.objects.create(
+                record = WeeklyDigestSent.objects.create(
                     organisation=organisation, week=week, sent_at=now, recipients=len(recipients)
                 )
         except IntegrityError:
             return False
         if recipients:
-            messages = digest_messages(digest=digest_build(organisation=organisation, week=week), recipients=recipients)
-            get_connection().send_messages(messages)
+            mail = digest_mail(digest=digest_build(organisation=organisation, week=week))
+            for address in recipients:
+                key = f"weekly-digest:{organisation.pk}:{week.isoformat()}:{address}"
+                outgoing_add(key=key, kind="weekly-digest", mail=mail, to=address)
     logger.info("weekly digest %s for %s to %d admins", record.week, organisation.slug, len(recipients))
     return True
 
 
 def digest_send_due(*, now: dt.datetime) -> list[int]:
-    """Send the digest to every organisation at Monday 08:xx local time that has not had it this week.
-
-    Returns the ids of the organisations this call sent to. Raises DigestNotSent
-    after trying them all if any failed (their rows were rolled back).
-    """
+    """Queue the digest for every organisation at Monday 08:xx local time that has not had it this
+    week; returns the ids of the organisations this call queued it for."""
     due = {}
     for organisation in Organisation.objects.order_by("pk"):
         week = digest_week(organisation=organisation, now=now)
         if week is not None:
             due[organisation.pk] = (organisation, week)
-    done = set(DigestSent.objects.filter(organisation_id__in=due).values_list("organisation_id", "week"))
-    sent, failed = [], []
-    for organisation, week in due.values():
-        if (organisation.pk, week) in done:
-            continue
-        try:
-            if digest_send(organisation=organisation, week=week, now=now):
-                sent.append(organisation.pk)
-        except TransportError:
-            logger.exception("weekly digest for %s failed; a retry will try again", organisation.slug)
-            failed.append(organisation.pk)
-    if failed:
-        raise DigestNotSent(f"digest not sent to organisations {failed}")
-    return sent
+    done = set(WeeklyDigestSent.objects.filter(organisation_id__in=due).values_list("organisation_id", "week"))
+    return [
+        organisation.pk
+        for organisation, week in due.values()
+        if (organisation.pk, week) not in done and digest_send(organisation=organisation, week=week, now=now)
+    ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import Organisation
 
 
-class DigestSent(models.Model):
+class WeeklyDigestSent(models.Model):
     """One row per organisation and week: the unique constraint makes the digest go out once."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="digests_sent")

@@ -169,7 +169,7 @@ class Notification(models.Model):
         return f"notification {self.pk}"
 
 
-class DigestSent(models.Model):
+class DiscussionDigestSent(models.Model):
     """The claim for one digest mail: unique per (person, kind, local day), so at most one a day."""
 
     class Kind(models.TextChoices):
@@ -194,7 +194,7 @@ class DigestOptOut(models.Model):
     """Someone who unsubscribed from a discussion digest."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16, choices=DigestSent.Kind.choices)
+    kind = models.CharField(max_length=16, choices=DiscussionDigestSent.Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

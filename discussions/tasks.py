@@ -6,9 +6,7 @@ from django.utils import timezone
 from discussions import digest
 
 
-@shared_task(
-    acks_late=True, ignore_result=True, autoretry_for=(digest.DigestsNotSent,), max_retries=3, default_retry_delay=300
-)
+@shared_task(acks_late=True, ignore_result=True)
 def send_discussion_digests() -> int:
-    """Hourly (beat): the daily digests of replies, and of unanswered questions for trainers."""
+    """Hourly (beat): the daily digests of replies, and of unanswered questions for trainers (into the outbox)."""
     return digest.discussion_digests_send(now=timezone.now())

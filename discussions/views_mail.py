@@ -1,6 +1,6 @@
 """From a lesson mail to the lesson's thread, and the digest's unsubscribe link.
 
-The mail's thread link (lessons:thread) carries the delivery's signed token and
+The mail's thread link (``lesson_thread``, made by discussions/mail.py) carries the delivery's signed token and
 leads here. A signed-in member goes straight to the thread. Anyone else sees the
 lesson's summary and one button that mails a sign-in code to the address the
 token names, then lands on the thread. GET changes nothing: the code is sent

@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
-from druppel.env import env_bool, env_float, env_list, env_str
+from core.env import env_bool, env_float, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DRUPPEL_VAR_DIR", str(BASE_DIR / "var")))
@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "organisations",
     "courses",
     "lessons",
+    "drip",
+    "progress",
     "mailer",
     "dashboard",
     "learners",
@@ -66,7 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "druppel.middleware.ChosenLanguageMiddleware",
+    "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,7 +109,7 @@ def _database() -> dict[str, Any]:
             name = BASE_DIR / name
         name.parent.mkdir(parents=True, exist_ok=True)
         config["NAME"] = str(name)
-        config["ENGINE"] = "druppel.sqlite"
+        config["ENGINE"] = "core.sqlite"
         config["CONN_MAX_AGE"] = 0
         # IMMEDIATE makes concurrent writers queue instead of failing with
         # "database is locked" halfway through a transaction; WAL lets the web
@@ -207,8 +209,14 @@ SENDGRID_WEBHOOK_MAX_AGE_SECONDS = env_float("SENDGRID_WEBHOOK_MAX_AGE_SECONDS",
 # Seconds for connect and for each read; a read timeout leaves a batch "unknown".
 SENDGRID_TIMEOUT = env_float("SENDGRID_TIMEOUT", 15.0)
 OUTBOX_DIR = VAR_DIR / "outbox"
-# Sign-in codes and other single mails go through the same transport as lessons.
-EMAIL_BACKEND = "mailer.backends.TransportEmailBackend"
+# Sign-in codes and every other single mail go through the outbox (mailer/outgoing.py) and the
+# same transport as lessons.
+EMAIL_BACKEND = "mailer.backends.OutboxEmailBackend"
+# A queued single mail that no task has sent after this long is sent by the sweep.
+OUTGOING_REQUEUE_AFTER_SECONDS = env_float("OUTGOING_REQUEUE_AFTER_SECONDS", 120)
+
+# The discussion group adds each lesson's thread link and post count to the lesson mail.
+LESSON_MAIL_EXTENSION = "discussions.mail.GroupThreads"
 
 # --- The drip ---------------------------------------------------------------
 # Every window below can be shortened from the environment; the fault suite
@@ -262,21 +270,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "lessons.tasks.drip_tick": {"queue": "drip"},
-    "lessons.tasks.send_batch": {"queue": "send"},
+    "drip.tasks.drip_tick": {"queue": "drip"},
+    "drip.tasks.send_batch": {"queue": "send"},
     "dashboard.tasks.send_weekly_digests": {"queue": "digest"},
-    "lessons.tasks.send_reminders": {"queue": "digest"},
-    "lessons.tasks.fold_progress": {"queue": "default"},
-    "lessons.tasks.send_certificate_mail": {"queue": "default"},
-    "lessons.tasks.send_pending_certificate_mails": {"queue": "default"},
+    "progress.tasks.send_reminders": {"queue": "digest"},
+    "progress.tasks.fold_progress": {"queue": "default"},
     "discussions.tasks.send_discussion_digests": {"queue": "digest"},
+    # Single mails leave from their own queue, never behind a slot's batches or a digest run.
+    "mailer.tasks.send_outgoing_mail": {"queue": "mail"},
+    "mailer.tasks.sweep_outgoing_mail": {"queue": "mail"},
 }
 # Beat's tick interval; only the fault suite shortens it.
 DRIP_TICK_EVERY_SECONDS = env_float("DRIP_TICK_EVERY_SECONDS", 60.0)
 CELERY_BEAT_SCHEDULE = {
     # A tick that waited longer than a minute is stale: the next one does its work.
     "drip-tick": {
-        "task": "lessons.tasks.drip_tick",
+        "task": "drip.tasks.drip_tick",
         "schedule": DRIP_TICK_EVERY_SECONDS,
         "options": {"expires": max(1.0, DRIP_TICK_EVERY_SECONDS - 5)},
     },
@@ -286,19 +295,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0),
         "options": {"expires": 3000},
     },
+    # Dashboards and certificates follow answers within seconds (progress/folding.py).
+    "fold-progress": {"task": "progress.tasks.fold_progress", "schedule": 5.0, "options": {"expires": 30}},
     # On the quarter, so each course slot (08:30, …) falls in exactly one run's window.
-    # Dashboards and certificates follow answers within seconds (lessons/folding.py).
-    "fold-progress": {"task": "lessons.tasks.fold_progress", "schedule": 5.0, "options": {"expires": 30}},
     "reminders": {
-        "task": "lessons.tasks.send_reminders",
+        "task": "progress.tasks.send_reminders",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
     },
-    "certificate-mails": {
-        "task": "lessons.tasks.send_pending_certificate_mails",
-        "schedule": crontab(minute="7-59/15"),
-        "options": {"expires": 600},
-    },
+    # Single mails the broker lost, or that waited for it (the webhook publishes nothing), and due retries.
+    "outgoing-mail": {"task": "mailer.tasks.sweep_outgoing_mail", "schedule": 60.0, "options": {"expires": 55}},
 }
 # Hourly: each person gets at most one discussion digest a day, from 17:00 local time on.
 CELERY_BEAT_SCHEDULE["discussion-digests"] = {

@@ -23,7 +23,7 @@ DRIP_RETRY_BASE_SECONDS = 0.01
 DRIP_RECORD_RETRY_DELAYS = [0.05, 0.1, 0.2]
 OUTBOX_DIR = VAR_DIR / "outbox"
 
-if DATABASES["default"]["ENGINE"] == "druppel.sqlite":
+if DATABASES["default"]["ENGINE"] == "core.sqlite":
     # A file, not :memory:, so a real Celery worker thread and concurrent ticks
     # share one database the way separate processes would.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from discussions import views_mail
+from drip.webhook_views import sendgrid_events
 from druppel.views import healthz, home
 from learners import views_join
-from lessons.webhook_views import sendgrid_events
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,7 +19,9 @@ urlpatterns = [
     path("join/<str:token>/", views_join.join, name="join"),
     path("join/<str:token>/welcome/", views_join.join_welcome, name="join_welcome"),
     path("groups/", include("discussions.urls")),
-    path("", include("lessons.urls")),
+    # The lesson mail's "discuss this lesson" link (the discussion group's mail extension makes it).
+    path("l/<str:token>/thread/", views_mail.mail_thread, name="lesson_thread"),
+    path("", include("learners.lesson_urls")),
 ]
 
 if settings.DEBUG:

@@ -10,7 +10,8 @@ from django.db import transaction
 
 from accounts.models import User
 from courses.models import Enrolment
-from lessons.models import Delivery, SendBatch
+from lessons.models import Delivery
+from mailer.models import OutgoingMail, Suppression
 from organisations.models import Membership
 
 ERASED_DOMAIN = "invalid"  # RFC 2606: can never be a real mailbox
@@ -30,6 +31,9 @@ def user_erase(*, user: User, now: dt.datetime) -> None:
     """
     _end_enrolments(user=user, now=now)
     _anonymise_deliveries(user=user)
+    # Single mails not yet sent, and the record of mails sent, carry the address; so does a suppression.
+    OutgoingMail.objects.filter(to=user.email).delete()
+    Suppression.objects.filter(email=user.email).delete()
     Membership.objects.filter(user=user).update(is_active=False)
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()  # Entra ID profile data, tokens by cascade
@@ -45,20 +49,14 @@ def user_erase(*, user: User, now: dt.datetime) -> None:
 
 
 def _end_enrolments(*, user: User, now: dt.datetime) -> None:
-    Enrolment.objects.filter(
-        membership__user=user, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED]
-    ).update(status=Enrolment.Status.UNSUBSCRIBED, ended_at=now, next_due_at=None)
+    # A lesson already planned for them is left out at send time, like any leaver's.
+    Enrolment.objects.filter(membership__user=user).unsubscribe(now=now)
 
 
 def _anonymise_deliveries(*, user: User) -> None:
     deliveries = Delivery.objects.filter(enrolment__membership__user=user)
     # A provider error can quote the recipient's address.
     deliveries.exclude(error="").update(error="")
-    # A lesson planned but not yet picked up by a worker would go to the erased
-    # placeholder address and get its whole batch rejected: take it out.
-    deliveries.filter(status=Delivery.Status.QUEUED, batch__status=SendBatch.Status.QUEUED).update(
-        status=Delivery.Status.FAILED, batch=None, error="recipient erased"
-    )
 
 
 def _delete_sessions(*, user_id: int, now: dt.datetime) -> None:

@@ -18,10 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from courses.certificates import certificate_from_token, certificates_shown
 from courses.models import Certificate, Enrolment
-from courses.reminders import enrolment_id_from_reminder_token, enrolment_set_reminders
 from learners.selectors import enrolments_of
+from progress.certificates import certificate_from_token, certificates_shown
+from progress.reminders import enrolment_id_from_reminder_token, enrolment_set_reminders
 
 
 def _private(response: HttpResponse) -> HttpResponse:

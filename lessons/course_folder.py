@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from courses.schedule import parse_weekdays
+from courses.slots import parse_weekdays
 
 _LESSON_FILE = re.compile(r"^(?P<number>\d{1,4})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<meta>.*?)\n---\s*\n(?P<body>.*)\Z", re.DOTALL)

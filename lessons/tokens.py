@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from druppel.tokens import SignedId
+from core.tokens import SignedId
 
 _DELIVERY = SignedId("druppel.delivery")
 

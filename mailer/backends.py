@@ -1,38 +1,40 @@
-"""A Django email backend over Druppel's transport, for single mails (sign-in codes, digests)."""
+"""Django's email backend for Druppel: every mail Django or allauth sends goes into the outbox.
 
+Sign-in codes are someone waiting at a screen: they are sent at once, in this
+process, as soon as no transaction is open (mailer/outgoing.py), and a failed
+send is retried by the outbox like any other single mail.
+"""
+
+import uuid
 from collections.abc import Sequence
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 
-from mailer.message import BatchMessage, Recipient, TransportError
-from mailer.transports import get_transport
+from mailer.outgoing import outgoing_add
+from mailer.templated import RenderedMail
 
 
-class TransportEmailBackend(BaseEmailBackend):
+class OutboxEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        sent = 0
+        queued = 0
         for message in email_messages:
-            try:
-                get_transport().send(as_batch(message))
-            except TransportError:
-                if not self.fail_silently:
-                    raise
-                continue
-            sent += 1
-        return sent
+            mail = RenderedMail(subject=str(message.subject), text=str(message.body), html=_html(message))
+            headers = {key: str(value) for key, value in message.extra_headers.items()}
+            for address in message.recipients():
+                outgoing_add(
+                    key=f"account:{uuid.uuid4()}",
+                    kind="account",
+                    mail=mail,
+                    to=address,
+                    headers=headers,
+                    immediate=True,
+                )
+                queued += 1
+        return queued
 
 
-def as_batch(message: EmailMessage) -> BatchMessage:
-    html = ""
+def _html(message: EmailMessage) -> str:
     if isinstance(message, EmailMultiAlternatives):
-        html = next((str(content) for content, mimetype in message.alternatives if mimetype == "text/html"), "")
-    recipients = [Recipient(email=address) for address in message.recipients()]
-    return BatchMessage(
-        from_email=message.from_email,
-        subject=str(message.subject),
-        text=str(message.body),
-        html=html,
-        recipients=recipients,
-        headers={key: str(value) for key, value in message.extra_headers.items()},
-    )
+        return next((str(content) for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+    return ""

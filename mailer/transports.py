@@ -42,11 +42,18 @@ def _address(value: str) -> dict[str, str]:
     return {"email": email, "name": name} if name else {"email": email}
 
 
+def _recipient_name(name: str) -> str:
+    """SendGrid refuses a whole request when one ``to.name`` holds ``;`` or ``,`` (its Mail Send
+    limitations), so "Peeters, Eva" from a staff list is sent as "Peeters Eva"."""
+    return " ".join(name.replace(";", " ").replace(",", " ").split())
+
+
 def sendgrid_payload(message: BatchMessage) -> dict:
     """The v3 mail-send body: one content, one personalization per recipient."""
     personalizations = []
     for recipient in message.recipients:
-        to = {"email": recipient.email, "name": recipient.name} if recipient.name else {"email": recipient.email}
+        name = _recipient_name(recipient.name)
+        to = {"email": recipient.email, "name": name} if name else {"email": recipient.email}
         item: dict = {"to": [to]}
         if recipient.substitutions:
             item["substitutions"] = recipient.substitutions

@@ -55,7 +55,7 @@ def outbox_dir(settings: LazySettings, tmp_path):  # type: ignore[no-untyped-def
     """Mail, lessons and sign-in codes alike, goes through the real transport into this folder."""
     settings.SENDGRID_API_KEY = ""
     # Django's test setup swaps in the locmem backend; use ours, as production does.
-    settings.EMAIL_BACKEND = "mailer.backends.TransportEmailBackend"
+    settings.EMAIL_BACKEND = "mailer.backends.OutboxEmailBackend"
     settings.OUTBOX_DIR = tmp_path / "outbox"
     return settings.OUTBOX_DIR
 

@@ -8,10 +8,12 @@ from django.utils import timezone
 from accounts.models import User
 from courses.models import Course, Enrolment
 from courses.services import enrolment_create
-from lessons.folding import progress_fold
 from lessons.models import Lesson, LessonVersion
 from lessons.rendering import render_markdown
+from mailer.models import OutgoingMail
+from mailer.outgoing import outgoing_send
 from organisations.models import Membership, Organisation
+from progress.folding import progress_fold
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -115,6 +117,12 @@ def aware(text: str) -> dt.datetime:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def send_outbox() -> int:
+    """Send every queued single mail now, as the outbox's task does after the commit; returns how many went."""
+    queued = OutgoingMail.objects.filter(state=OutgoingMail.State.QUEUED).order_by("pk").values_list("pk", flat=True)
+    return sum(outgoing_send(mail_id=pk) == OutgoingMail.State.SENT for pk in list(queued))
 
 
 def fold() -> None:

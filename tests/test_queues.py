@@ -36,18 +36,18 @@ def test_the_operations_guide_runs_a_worker_for_every_queue():
 
 def test_digests_and_lesson_mail_do_not_share_a_queue_with_the_tick():
     routes = settings.CELERY_TASK_ROUTES
-    tick = routes["lessons.tasks.drip_tick"]["queue"]
-    assert routes["lessons.tasks.send_batch"]["queue"] != tick
+    tick = routes["drip.tasks.drip_tick"]["queue"]
+    assert routes["drip.tasks.send_batch"]["queue"] != tick
     assert routes["dashboard.tasks.send_weekly_digests"]["queue"] not in (
         tick,
-        routes["lessons.tasks.send_batch"]["queue"],
+        routes["drip.tasks.send_batch"]["queue"],
     )
 
 
 def test_a_waiting_retry_outlives_neither_its_claim_nor_the_brokers_visibility_timeout():
     """A send retry waits at most DRIP_RETRY_MAX_SECONDS, even when SendGrid asks for an hour: the
     countdown message stays unacknowledged in the broker until then."""
-    from lessons.sending import retry_delay
+    from drip.sending import retry_delay
 
     cap = settings.DRIP_RETRY_MAX_SECONDS
     assert max(retry_delay(retries, 7200.0) for retries in range(12)) <= cap
@@ -58,7 +58,7 @@ def test_a_waiting_retry_outlives_neither_its_claim_nor_the_brokers_visibility_t
 
 
 def test_retries_after_the_same_retry_after_do_not_all_wake_at_once():
-    from lessons.sending import retry_delay
+    from drip.sending import retry_delay
 
     delays = {round(retry_delay(0, 10.0), 3) for _ in range(50)}
     assert min(delays) >= 10.0

@@ -11,8 +11,8 @@ from accounts.http import AuthenticatedHttpRequest
 from courses.models import Offering
 from courses.rescheduling import organisation_reschedule
 from dashboard.forms import AdminForm, ClosurePeriodForm, OfferingForm, OrganisationSettingsForm
-from organisations.admins import organisation_admin_add, organisation_admin_remove
 from organisations.decorators import organisation_admin_required
+from organisations.memberships import organisation_admin_add, organisation_admin_remove
 from organisations.models import ClosurePeriod, Membership, Organisation
 
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page
 from discussions.digest import discussion_digests_send
 from discussions.models import Post
 from tests.browser.test_learner_self_service import sign_in_code
-from tests.factories import CourseFactory, UserFactory, enrol, make_lessons
+from tests.factories import CourseFactory, UserFactory, enrol, make_lessons, send_outbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,6 +89,7 @@ def test_a_learner_posts_from_the_mail_and_gets_the_trainers_answer_in_the_diges
     page.reload()
     assert page.locator(f"#post-{answer.pk}.answer").is_visible()
     discussion_digests_send(now=EVENING)
+    send_outbox()
     texts = [m.get_body(("plain",)).get_content() for m in mails_to(outbox_dir, "eva@avelgem.be")]  # type: ignore[union-attr]
     (text,) = [t for t in texts if "/groups/digest/unsubscribe/" in t]
     assert "Nee, vraag eerst toestemming." in text

@@ -5,7 +5,7 @@ import zoneinfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from courses.schedule import NoSlotError, make_calendar, parse_weekdays
+from courses.slots import NoSlotError, make_calendar, parse_weekdays
 
 BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Course, Enrolment
-from lessons.drip import drip_tick
+from drip.tick import drip_tick
 from lessons.models import Delivery, Lesson
-from lessons.progress import delivery_answer
-from lessons.stats import delivery_record_open, delivery_record_read
 from organisations.models import Membership, Organisation
+from progress.answers import delivery_answer
+from progress.reads import delivery_record_open, delivery_record_read
 from tests.factories import (
     CourseFactory,
     MembershipFactory,

@@ -7,10 +7,10 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from lessons.drip import drip_tick
+from drip.tick import drip_tick
 from lessons.models import DailyCompletion, Delivery, EnrolmentStats, LessonStats
-from lessons.progress import delivery_answer
-from lessons.stats import delivery_record_open, delivery_record_read
+from progress.answers import delivery_answer
+from progress.reads import delivery_record_open, delivery_record_read
 from tests.factories import CourseFactory, OrganisationFactory, enrol, enrol_many, fold, make_lessons
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lessons.drip import drip_tick
+from drip.tick import drip_tick
 from lessons.models import LessonStats
 from organisations.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory, enrol_many

@@ -11,11 +11,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from dashboard.digest import digest_send_due
-from dashboard.models import DigestSent
+from dashboard.models import WeeklyDigestSent as DigestSent
 from discussions.services import group_for_enrolment, lesson_thread, post_create
 from lessons.models import DailyCompletion
+from mailer.models import OutgoingMail
 from organisations.models import Membership
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory, send_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ def text_of(message) -> str:  # type: ignore[no-untyped-def]
 def test_the_digest_goes_to_every_admin_at_monday_eight_local_time(small_org, outbox_dir):  # type: ignore[no-untyped-def]
     second = MembershipFactory.create(organisation=small_org.organisation, role=Membership.Role.ADMIN)
     assert digest_send_due(now=MONDAY_0815_BRUSSELS) == [small_org.organisation.pk]
+    send_outbox()
     assert recipients(outbox_dir) == sorted([small_org.admin.email, second.user.email])
     assert DigestSent.objects.get(organisation=small_org.organisation).week == dt.date(2026, 11, 23)
 
@@ -52,6 +54,7 @@ def test_the_digest_names_who_is_behind_and_last_weeks_completions(small_org, ou
             organisation=small_org.organisation, course=small_org.course, day=day, completed=count
         )
     digest_send_due(now=MONDAY_0815_BRUSSELS)
+    send_outbox()
     (message,) = mails(outbox_dir)
     text = text_of(message)
     assert "Gemeente Avelgem" in str(message["Subject"])
@@ -68,8 +71,10 @@ def test_the_digest_names_who_is_behind_and_last_weeks_completions(small_org, ou
 
 def test_open_questions_appear_only_when_there_are_some(small_org, outbox_dir):  # type: ignore[no-untyped-def]
     digest_send_due(now=MONDAY_0815_BRUSSELS)
+    send_outbox()
     quiet = text_of(mails(outbox_dir)[0])
     DigestSent.objects.all().delete()
+    OutgoingMail.objects.all().delete()
     for path in Path(outbox_dir).glob("*.eml"):
         path.unlink()
     # Three questions from the organisation's people, none answered by a trainer yet.
@@ -77,6 +82,7 @@ def test_open_questions_appear_only_when_there_are_some(small_org, outbox_dir): 
         thread = lesson_thread(group=group_for_enrolment(enrolment=enrolment), lesson_id=small_org.lessons[0].pk)
         post_create(thread=thread, author=enrolment.membership.user, body="Hoe doe ik dat?", now=MONDAY_0815_BRUSSELS)
     digest_send_due(now=MONDAY_0815_BRUSSELS)
+    send_outbox()
     busy = text_of(mails(outbox_dir)[0])
     assert busy.count("3") > quiet.count("3")
     assert len(busy.splitlines()) == len(quiet.splitlines()) + 2
@@ -84,8 +90,11 @@ def test_open_questions_appear_only_when_there_are_some(small_org, outbox_dir): 
 
 def test_the_digest_is_never_sent_twice_in_one_week(small_org, outbox_dir):  # type: ignore[no-untyped-def]
     assert digest_send_due(now=MONDAY_0815_BRUSSELS) == [small_org.organisation.pk]
+    send_outbox()
     assert digest_send_due(now=MONDAY_0815_BRUSSELS + dt.timedelta(minutes=40)) == []
+    send_outbox()
     assert digest_send_due(now=MONDAY_0815_BRUSSELS) == []
+    send_outbox()
     assert len(mails(outbox_dir)) == 1
     assert DigestSent.objects.count() == 1
 
@@ -101,6 +110,7 @@ def test_the_digest_is_never_sent_twice_in_one_week(small_org, outbox_dir):  # t
 )
 def test_no_digest_goes_out_outside_monday_eight_local_time(small_org, outbox_dir, moment):  # type: ignore[no-untyped-def]
     assert digest_send_due(now=moment) == []
+    send_outbox()
     assert mails(outbox_dir) == []
 
 
@@ -116,6 +126,7 @@ def test_each_organisation_gets_it_at_eight_in_its_own_time_zone(outbox_dir):  #
         moment = dt.datetime(2026, 11, 23, tzinfo=dt.UTC) + dt.timedelta(hours=hour)
         for organisation_id in digest_send_due(now=moment):
             sent.setdefault(organisation_id, []).append(moment)
+        send_outbox()
     assert sent == {
         brussels.organisation_id: [dt.datetime(2026, 11, 23, 7, 0, tzinfo=dt.UTC)],  # 08:00 CET
         new_york.organisation_id: [dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.UTC)],  # 08:00 EST
@@ -125,7 +136,9 @@ def test_each_organisation_gets_it_at_eight_in_its_own_time_zone(outbox_dir):  #
 
 def test_the_next_monday_brings_the_next_digest(small_org, outbox_dir):  # type: ignore[no-untyped-def]
     digest_send_due(now=MONDAY_0815_BRUSSELS)
+    send_outbox()
     digest_send_due(now=MONDAY_0815_BRUSSELS + dt.timedelta(weeks=1))
+    send_outbox()
     assert sorted(DigestSent.objects.values_list("week", flat=True)) == [dt.date(2026, 11, 23), dt.date(2026, 11, 30)]
     assert len(mails(outbox_dir)) == 2
 

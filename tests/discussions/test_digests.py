@@ -13,6 +13,7 @@ from discussions.digest import discussion_digests_send
 from discussions.models import DigestOptOut
 from discussions.moderation import post_hide
 from tests.discussions.conftest import NOW, say
+from tests.factories import send_outbox
 
 EVENING = dt.datetime(2027, 3, 1, 17, 40, tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=1)))
 MORNING = dt.datetime(2027, 3, 1, 9, 40, tzinfo=dt.UTC)
@@ -36,8 +37,11 @@ def test_a_reply_to_your_post_arrives_in_the_evening_digest_once(world, outbox_d
     question = say(thread, world.eva, "Hoe tag ik een collega?")
     say(thread, world.trainer, "Met een @ en de naam.", parent=question)
     assert discussion_digests_send(now=MORNING) == 0
+    send_outbox()
     discussion_digests_send(now=EVENING)
+    send_outbox()
     discussion_digests_send(now=EVENING + dt.timedelta(hours=1))
+    send_outbox()
     (digest,) = mails_to(outbox_dir, "eva@avelgem.be")
     assert "Met een @ en de naam." in text_of(digest)
     assert "Met een @ en de naam." in digest.get_body(("html",)).get_content()  # type: ignore[union-attr]
@@ -48,10 +52,13 @@ def test_at_most_one_digest_a_day_even_with_new_replies(world, outbox_dir) -> No
     question = say(thread, world.eva, "Vraag")
     say(thread, world.jonas, "Eerste antwoord", parent=question)
     discussion_digests_send(now=EVENING)
+    send_outbox()
     say(thread, world.jonas, "Tweede antwoord", parent=question)
     discussion_digests_send(now=EVENING + dt.timedelta(hours=2))
+    send_outbox()
     assert len(mails_to(outbox_dir, "eva@avelgem.be")) == 1
     discussion_digests_send(now=EVENING + dt.timedelta(days=1))
+    send_outbox()
     texts = sorted(text_of(m) for m in mails_to(outbox_dir, "eva@avelgem.be"))
     assert [("Eerste antwoord" in t, "Tweede antwoord" in t) for t in texts] in (
         [(True, False), (False, True)],
@@ -66,6 +73,7 @@ def test_your_own_replies_and_hidden_replies_are_not_news(world, outbox_dir) -> 
     spam = say(thread, world.jonas, "Koop nu", parent=question)
     post_hide(post=spam, by=world.trainer, reason="Reclame", now=NOW)
     discussion_digests_send(now=EVENING)
+    send_outbox()
     assert mails_to(outbox_dir, "eva@avelgem.be") == []
 
 
@@ -74,6 +82,7 @@ def test_the_digest_unsubscribe_link_stops_the_digest_after_a_post(world, outbox
     question = say(thread, world.eva, "Vraag")
     say(thread, world.jonas, "Antwoord", parent=question)
     discussion_digests_send(now=EVENING)
+    send_outbox()
     (digest,) = mails_to(outbox_dir, "eva@avelgem.be")
     link = re.search(r"http://testserver(/groups/digest/unsubscribe/\S+/)", text_of(digest))
     assert link is not None
@@ -83,6 +92,7 @@ def test_the_digest_unsubscribe_link_stops_the_digest_after_a_post(world, outbox
     assert scanner.post(link.group(1)).status_code == 200
     say(thread, world.jonas, "Nog een antwoord", parent=question)
     discussion_digests_send(now=EVENING + dt.timedelta(days=1))
+    send_outbox()
     assert len(mails_to(outbox_dir, "eva@avelgem.be")) == 1
 
 
@@ -92,6 +102,7 @@ def test_trainers_get_a_digest_of_unanswered_questions(world, outbox_dir) -> Non
     say(thread, world.trainer, "Zo zit het.", parent=answered)
     say(thread, world.jonas, "Open vraag van Jonas")
     discussion_digests_send(now=EVENING)
+    send_outbox()
     (digest,) = mails_to(outbox_dir, "trainer@druppel.example")
     assert "Open vraag van Jonas" in text_of(digest)
     assert "Beantwoorde vraag" not in text_of(digest)

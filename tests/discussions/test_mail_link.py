@@ -70,7 +70,7 @@ def _to(sent: dict[str, EmailMessage], prefix: str) -> EmailMessage:
 
 def test_a_signed_out_learner_sees_the_summary_and_a_sign_in_with_their_address_filled_in(world, token) -> None:  # type: ignore[no-untyped-def]
     before = (Group.objects.count(), Thread.objects.count(), Post.objects.count())
-    page = Client().get(reverse("lessons:thread", args=[token]))
+    page = Client().get(reverse("lesson_thread", args=[token]))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Samenvatting 1" in html
@@ -92,18 +92,18 @@ def test_the_sign_in_button_mails_a_code_and_leads_to_the_thread(world, token, o
 
 def test_a_signed_in_member_goes_straight_to_the_thread(world, token) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(world.eva.membership.user)
-    response = client.get(reverse("lessons:thread", args=[token]), follow=True)
+    response = client.get(reverse("lesson_thread", args=[token]), follow=True)
     assert response.redirect_chain[-1][0] == thread_url(world.thread(world.eva))
     assert response.status_code == 200
 
 
 def test_a_private_group_member_goes_to_the_private_thread(world, token) -> None:  # type: ignore[no-untyped-def]
     make_private(world, world.avelgem)
-    response = signed_in(world.eva.membership.user).get(reverse("lessons:thread", args=[token]), follow=True)
+    response = signed_in(world.eva.membership.user).get(reverse("lesson_thread", args=[token]), follow=True)
     thread = Thread.objects.get(group__organisation=world.avelgem, lesson=world.lessons[0])
     assert response.redirect_chain[-1][0] == thread_url(thread)
 
 
 def test_a_forged_thread_link_gets_404(world) -> None:  # type: ignore[no-untyped-def]
-    assert Client().get(reverse("lessons:thread", args=["1.forged"])).status_code == 404
+    assert Client().get(reverse("lesson_thread", args=["1.forged"])).status_code == 404
     assert Client().post(reverse("discussions:mail_thread", args=["1.forged"])).status_code == 404

@@ -7,11 +7,11 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from courses.certificates import certificate_token
 from courses.models import Certificate, Enrolment
 from lessons.models import Delivery
-from lessons.progress import delivery_answer
 from organisations.models import Membership
+from progress.answers import delivery_answer
+from progress.certificates import certificate_token
 from tests.factories import MembershipFactory, UserFactory, enrol, fold
 from tests.learners.helpers import send_lessons
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from courses.models import Enrolment
 from lessons.models import Delivery
-from lessons.progress import delivery_answer
+from progress.answers import delivery_answer
 from tests.factories import CourseFactory, OrganisationFactory, enrol, make_lessons
 from tests.learners.helpers import send_lessons
 

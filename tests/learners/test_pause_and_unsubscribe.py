@@ -75,7 +75,7 @@ def test_the_forms_need_the_csrf_token(eva_enrolment: Enrolment) -> None:
 def test_the_mail_unsubscribe_link_only_asks_on_get_and_one_click_post_needs_no_cookie(
     eva_enrolment: Enrolment,
 ) -> None:
-    """RFC 8058 from the mail (lessons:unsubscribe): tests/lessons covers the POST; this pins the GET side."""
+    """RFC 8058 from the mail (lessons:unsubscribe): tests/drip/test_mail_links.py covers the POST; this the GET."""
     delivery = Delivery.objects.filter(enrolment=eva_enrolment).first()
     assert delivery is not None
     url = reverse("lessons:unsubscribe", args=[delivery_token(delivery.pk)])

@@ -9,10 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from courses.models import Enrolment
-from courses.reminders import reminder_token
 from lessons.models import Delivery
-from lessons.reminders import reminders_send_due
-from tests.factories import UserFactory
+from progress.reminders import reminder_token, reminders_send_due
+from tests.factories import UserFactory, send_outbox
 from tests.learners.helpers import links_in, mails_in
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +35,12 @@ def test_switching_reminders_off_on_my_courses_stops_them(eva_client, eva_enrolm
     assert response.status_code == 302
     assert enabled(eva_enrolment) is False
     assert reminders_send_due(now=WEDNESDAY) == 0
+    send_outbox()
 
     eva_client.post(switch_url(eva_enrolment), {"enabled": "1"})
     assert enabled(eva_enrolment) is True
     assert reminders_send_due(now=WEDNESDAY) == 1
+    send_outbox()
 
 
 def test_my_courses_offers_the_switch_that_matches_the_setting(eva_client, eva_enrolment):  # type: ignore[no-untyped-def]
@@ -59,6 +60,7 @@ def test_the_switch_takes_a_post_and_only_for_ones_own_enrolment(eva_client, eva
 
 def test_every_link_in_the_reminder_mail_can_be_fetched_without_changing_anything(eva_enrolment, outbox_dir: Path):  # type: ignore[no-untyped-def]
     assert reminders_send_due(now=WEDNESDAY) == 1
+    send_outbox()
     (mail,) = mails_in(outbox_dir)
     links = [link.removeprefix(SITE) for link in links_in(mail)]
     assert len(links) == 3  # the latest lesson, my courses, no more reminders
@@ -73,6 +75,7 @@ def test_every_link_in_the_reminder_mail_can_be_fetched_without_changing_anythin
 
 def test_the_mail_link_switches_reminders_off_only_after_the_confirming_post(eva_enrolment, outbox_dir):  # type: ignore[no-untyped-def]
     reminders_send_due(now=WEDNESDAY)
+    send_outbox()
     (mail,) = mails_in(outbox_dir)
     off = next(link for link in links_in(mail) if "/me/reminders/" in link).removeprefix(SITE)
     assert off == reverse("learners:reminders_off", args=[reminder_token(eva_enrolment.pk)])
@@ -84,6 +87,7 @@ def test_the_mail_link_switches_reminders_off_only_after_the_confirming_post(eva
     assert response.status_code == 200
     assert enabled(eva_enrolment) is False
     assert reminders_send_due(now=NEXT_WEDNESDAY) == 0
+    send_outbox()
 
 
 def test_a_forged_reminder_link_gets_404(eva_enrolment):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from courses.models import Enrolment, Offering
-from lessons.drip import drip_tick
+from drip.tick import drip_tick
 from lessons.models import Delivery
 from organisations.models import Membership, Organisation
 from tests.factories import CourseFactory, MembershipFactory, OrganisationFactory, aware, make_lessons

@@ -18,12 +18,12 @@ from allauth.account.utils import user_pk_to_url_str
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from courses.certificates import certificate_token
 from courses.invites import invite_token
-from courses.reminders import reminder_token
 from discussions.digest import digest_unsubscribe_token
-from discussions.models import DigestSent
+from discussions.models import DiscussionDigestSent
 from lessons.tokens import delivery_token
+from progress.certificates import certificate_token
+from progress.reminders import reminder_token
 from tests.standards.world import World
 
 # Order matters: a page is checked as the first role that reaches it (see ALSO_AS).
@@ -57,8 +57,9 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "lessons:answer:token": lambda w: [delivery_token(w.unanswered.pk), delivery_token(w.answered.pk)],
     "lessons:answer:option": lambda w: 2,
     "discussions:mail_thread:token": lambda w: delivery_token(w.unanswered.pk),
+    "lesson_thread:token": lambda w: delivery_token(w.unanswered.pk),
     "discussions:digest_unsubscribe:token": lambda w: digest_unsubscribe_token(
-        user_id=w.learner.pk, kind=DigestSent.Kind.REPLIES
+        user_id=w.learner.pk, kind=DiscussionDigestSent.Kind.REPLIES
     ),
     "learners:reminders_off:token": lambda w: reminder_token(w.jonas.pk),
     "learners:certificate_link:token": lambda w: certificate_token(w.certificate.pk),

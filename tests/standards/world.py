@@ -25,8 +25,8 @@ from courses.services import enrolment_create
 from discussions.models import Group, Post, Report, Thread
 from discussions.moderation import post_report
 from discussions.services import free_thread_create, group_for_enrolment, lesson_thread, post_create
+from drip.sending import batch_send
 from lessons.models import Delivery, SendBatch
-from lessons.sending import batch_send
 from organisations.models import ClosurePeriod, Membership, Organisation
 from tests.dashboard.conftest import answer, build_small_org
 from tests.factories import CourseFactory, UserFactory, fold, make_lessons

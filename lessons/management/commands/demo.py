@@ -9,8 +9,9 @@ from accounts.models import User
 from courses.staff_import import staff_import
 from lessons.course_folder import read_course_folder
 from lessons.course_sync import course_sync
+from organisations.memberships import member_upsert
 from organisations.models import Membership
-from organisations.services import member_upsert, organisation_get_or_create
+from organisations.services import organisation_get_or_create
 from organisations.staff_csv import parse_staff_csv
 
 CONTENT = settings.BASE_DIR / "content"

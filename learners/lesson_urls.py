@@ -1,0 +1,13 @@
+from django.urls import path
+
+from learners import views_lesson as views
+
+app_name = "lessons"
+
+urlpatterns = [
+    path("l/<str:token>/", views.lesson_page, name="page"),
+    path("l/<str:token>/answer/<int:option>/", views.answer, name="answer"),
+    path("l/<str:token>/read/", views.mark_read, name="read"),
+    path("l/<str:token>/pause/", views.pause, name="pause"),
+    path("l/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
+]
