@@ -82,7 +82,9 @@ def attempt_start(*, batch: SendBatch, token: uuid.UUID, recipients: int, now: d
         pk=batch.pk, status=SendBatch.Status.SENDING, claim_token=token, attempt_started_at__isnull=True
     ).update(attempt_started_at=now, attempts=number)
     if started:
-        SendAttempt.objects.create(batch_id=batch.pk, number=number, recipients=recipients, started_at=now)
+        SendAttempt.objects.create(
+            batch_id=batch.pk, number=number, token=token, recipients=recipients, started_at=now
+        )
     return bool(started)
 
 
@@ -103,8 +105,11 @@ def durably(write: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def _finish_attempt(batch_id: int, now: dt.datetime, outcome: str, status_code: int | None, error: str = "") -> None:
-    SendAttempt.objects.filter(batch_id=batch_id, finished_at__isnull=True).update(
+def _finish_attempt(
+    batch_id: int, token: uuid.UUID, now: dt.datetime, outcome: str, status_code: int | None, error: str = ""
+) -> None:
+    """The holder's answer for its own attempt, even if a duplicate task or the lease marked it unknown."""
+    SendAttempt.objects.filter(batch_id=batch_id, token=token).update(
         finished_at=now, outcome=outcome, status_code=status_code, error=error[:2000]
     )
 
@@ -122,7 +127,7 @@ def batch_sent(*, batch_id: int, token: uuid.UUID, message_id: str, now: dt.date
             Delivery.objects.filter(batch_id=batch_id, status__in=_PENDING_DELIVERY).update(
                 status=Delivery.Status.SENT, message_id=message_id, sent_at=now
             )
-        _finish_attempt(batch_id, now, SendAttempt.Outcome.ACCEPTED, 202)
+        _finish_attempt(batch_id, token, now, SendAttempt.Outcome.ACCEPTED, 202)
 
     durably(write)
 
@@ -134,7 +139,7 @@ def batch_wait(*, batch_id: int, token: uuid.UUID, retry_at: dt.datetime, error:
         waiting = SendBatch.objects.filter(pk=batch_id, claim_token=token, status__in=_HELD).update(
             status=SendBatch.Status.WAITING, retry_at=retry_at, attempt_started_at=None, error=error[:2000]
         )
-        _finish_attempt(batch_id, now, SendAttempt.Outcome.RETRY, None, error)
+        _finish_attempt(batch_id, token, now, SendAttempt.Outcome.RETRY, None, error)
         return bool(waiting)
 
     return durably(write)
@@ -147,7 +152,7 @@ def batch_unknown(*, batch_id: int, token: uuid.UUID, error: str, now: dt.dateti
             status=SendBatch.Status.UNKNOWN, error=error[:2000], finished_at=now
         )
         Delivery.objects.filter(batch_id=batch_id, status__in=_PENDING_DELIVERY).update(status=Delivery.Status.UNKNOWN)
-        _finish_attempt(batch_id, now, SendAttempt.Outcome.UNKNOWN, None, error)
+        _finish_attempt(batch_id, token, now, SendAttempt.Outcome.UNKNOWN, None, error)
 
 
 def batch_failed(*, batch_id: int, token: uuid.UUID, status_code: int, error: str, now: dt.datetime) -> bool:
@@ -161,7 +166,7 @@ def batch_failed(*, batch_id: int, token: uuid.UUID, status_code: int, error: st
             Delivery.objects.filter(batch_id=batch_id, status__in=_PENDING_DELIVERY).update(
                 status=Delivery.Status.FAILED, error=error[:2000]
             )
-        _finish_attempt(batch_id, now, SendAttempt.Outcome.REJECTED, status_code, error)
+        _finish_attempt(batch_id, token, now, SendAttempt.Outcome.REJECTED, status_code, error)
         return bool(failed)
 
     return durably(write)
@@ -174,7 +179,7 @@ def batch_split(
     queued children (returned) until the bad recipient stands alone."""
 
     def write() -> list[int]:
-        _finish_attempt(batch.pk, now, SendAttempt.Outcome.REJECTED, status_code, error)
+        _finish_attempt(batch.pk, token, now, SendAttempt.Outcome.REJECTED, status_code, error)
         split = SendBatch.objects.filter(pk=batch.pk, claim_token=token, status__in=_HELD).update(
             status=SendBatch.Status.SPLIT, error=error[:2000], finished_at=now, attempt_started_at=None
         )
@@ -199,7 +204,7 @@ def batch_release(*, batch_id: int, token: uuid.UUID, error: str, now: dt.dateti
         SendBatch.objects.filter(pk=batch_id, claim_token=token, status__in=_HELD).update(
             status=SendBatch.Status.QUEUED, claim_token=None, queued_at=now, error=error[:2000], attempt_started_at=None
         )
-        _finish_attempt(batch_id, now, SendAttempt.Outcome.REFUSED, status_code, error)
+        _finish_attempt(batch_id, token, now, SendAttempt.Outcome.REFUSED, status_code, error)
 
     durably(write)
 

@@ -198,6 +198,8 @@ class SendAttempt(models.Model):
 
     batch = models.ForeignKey(SendBatch, on_delete=models.CASCADE, related_name="send_attempts")
     number = models.PositiveIntegerField()
+    # The claim that made it: its holder's answer is written to this row, whatever else marked it.
+    token = models.UUIDField()
     recipients = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -75,9 +75,11 @@ def test_a_task_that_finds_an_unfinished_attempt_does_not_send_and_goes_to_recon
     assert planned.status == SendBatch.Status.UNKNOWN
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.UNKNOWN}
     # The holder's own answer still counts, if it comes.
+    assert SendAttempt.objects.get().outcome == SendAttempt.Outcome.UNKNOWN
     batches.batch_sent(batch_id=planned.pk, token=holder, message_id="late-202", now=timezone.now())
     planned.refresh_from_db()
     assert (planned.status, planned.message_id) == (SendBatch.Status.SENT, "late-202")
+    assert SendAttempt.objects.get().outcome == SendAttempt.Outcome.ACCEPTED
 
 
 def test_a_holder_that_died_before_its_attempt_is_taken_over_after_the_prepare_lease(  # type: ignore[no-untyped-def]
