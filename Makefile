@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for tests/standards/, from the npm registry, pinned by tests/standards/package-lock.json.
+AXE := var/node/node_modules/axe-core/axe.min.js
 
 .PHONY: install run test lint format messages clean
 
@@ -14,6 +16,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+$(AXE): tests/standards/package.json tests/standards/package-lock.json
+	bin/ensure-checkers
+	mkdir -p var/node
+	cp tests/standards/package.json tests/standards/package-lock.json var/node/
+	npm ci --prefix var/node --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(AXE)
+
+## make checkers: axe-core (npm ci into var/node/) and a check that Java runs the Nu Html Checker
+.PHONY: checkers
+checkers: $(AXE)
+	bin/ensure-checkers
+
 ## make run: migrate, load the demo, start web + worker + beat (embedded: SQLite, file broker, outbox)
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -21,7 +35,7 @@ run: install
 	DEBUG=1 bin/run
 
 ## make test: the whole suite (browser tests included) on whatever DATABASE_URL/CELERY_BROKER_URL say
-test: install
+test: install checkers
 	bin/ensure-chromium
 	$(BIN)/python -m pytest -m "not faults"
 

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Course, Offering
 from organisations.models import ClosurePeriod, Organisation
 
+# A date input's value must be ISO (yyyy-mm-dd) whatever the language; Dutch formats would leave it empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class OrganisationSettingsForm(forms.ModelForm):
     class Meta:
@@ -17,7 +20,7 @@ class ClosurePeriodForm(forms.ModelForm):
     class Meta:
         model = ClosurePeriod
         fields = ["label", "start", "end"]
-        widgets = {"start": forms.DateInput(attrs={"type": "date"}), "end": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"start": DATE, "end": DATE}
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -37,7 +40,7 @@ class OfferingForm(forms.ModelForm):
     class Meta:
         model = Offering
         fields = ["course", "start_date", "seats", "external_group_url", "private_group"]
-        widgets = {"start_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"start_date": DATE}
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import AuthenticatedHttpRequest
 from courses.models import Enrolment, Offering, StaffUpload
 from courses.staff_import import StaffPlan, staff_import_plan
-from courses.staff_uploads import Confirmation, staff_upload_confirm, staff_upload_is_stuck, staff_upload_progress
+from courses.staff_uploads import (
+    Confirmation,
+    ImportProgress,
+    staff_upload_confirm,
+    staff_upload_is_stuck,
+    staff_upload_progress,
+)
 from courses.tasks import import_staff_upload
 from organisations.decorators import organisation_admin_required
 from organisations.models import Membership, Organisation
@@ -166,8 +172,23 @@ def staff_import_status(request: AuthenticatedHttpRequest, organisation: Organis
         return redirect("dashboard:staff_import_preview", org_slug=organisation.slug, upload_id=upload.pk)
     progress = staff_upload_progress(upload.pk)
     stuck = staff_upload_is_stuck(upload, timezone.now())
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(_progress_state(upload, progress, stuck))
     context = {"organisation": organisation, "upload": upload, "progress": progress, "stuck": stuck}
     return render(request, "dashboard/staff_import_progress.html", context)
+
+
+def _progress_state(upload: StaffUpload, progress: ImportProgress | None, stuck: bool) -> dict:
+    """What the progress page's script needs to move its bar (static/js/import-progress.js)."""
+    done, total = (progress.done, progress.total) if progress else (0, 0)
+    message = _("%(done)s of %(total)s rows processed.") % {"done": done, "total": total}
+    return {
+        "finished": upload.imported_at is not None,
+        "stuck": stuck,
+        "done": done,
+        "total": total,
+        "message": message,
+    }
 
 
 @organisation_admin_required

@@ -86,7 +86,7 @@ def test_a_confirmation_that_never_started_can_be_started_again(pending, confirm
     StaffUpload.objects.filter(pk=pending.pk).update(confirmed_at=now - STALE_CONFIRMATION - dt.timedelta(seconds=1))
     page = client.get(status_url).content.decode()
     assert "Start the import again" in page
-    assert 'http-equiv="refresh"' not in page
+    assert "js/import-progress.js" not in page
     assert confirm(pending, now) == (Confirmation.QUEUED, [pending.pk])
 
 
