@@ -4,7 +4,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from courses.models import Course, Enrolment
+from accounts.models import User
+from courses.models import Course, CourseTrainer, Enrolment
 from courses.schedule import Calendar
 from organisations.models import Membership, Organisation
 
@@ -87,3 +88,19 @@ def _reactivate(*, enrolment: Enrolment, was: str, clear: str, now: dt.datetime)
     locked.next_due_at = enrolment_calendar(locked).next_slot(now)
     locked.save(update_fields=["status", clear, "next_due_at"])
     return True
+
+
+def course_trainer_add(*, course: Course, user: User) -> CourseTrainer:
+    """Make ``user`` a trainer of ``course``. ``User.is_trainer`` ("may be a trainer": moderating
+    in the discussion groups) is switched on with it."""
+    trainer, _ = CourseTrainer.objects.get_or_create(course=course, user=user)
+    if not user.is_trainer:
+        User.objects.filter(pk=user.pk).update(is_trainer=True)
+        user.is_trainer = True
+    return trainer
+
+
+def course_trainer_remove(*, course: Course, user: User) -> bool:
+    """``user`` no longer trains ``course``; ``is_trainer`` stays (they may train others)."""
+    deleted, _ = CourseTrainer.objects.filter(course=course, user=user).delete()
+    return bool(deleted)
