@@ -112,6 +112,7 @@ def _compose(loaded: Loaded) -> BatchMessage:
         position=version.lesson.position,
         total=loaded.lesson_count,
         language=version.lesson.course.language,
+        place=loaded.place,
     )
     posts = _post_counts(version.lesson_id, set(loaded.group_urls), loaded.private)
     return template.message(template.recipients(loaded.rows, group_urls=loaded.group_urls, posts=posts))

@@ -9,7 +9,7 @@ from accounts.models import User
 from courses.models import Course, Enrolment
 from courses.services import enrolment_create
 from lessons.folding import progress_fold
-from lessons.models import Lesson, LessonVersion
+from lessons.models import Lesson, LessonVersion, Module
 from lessons.rendering import render_markdown
 from organisations.models import Membership, Organisation
 
@@ -56,11 +56,25 @@ class CourseFactory(factory.django.DjangoModelFactory[Course]):
     language = "nl"
 
 
-def make_lessons(course: Course, count: int) -> list[Lesson]:
-    """A course's lessons, each with one published version and a check question."""
+def make_lessons(course: Course, count: int, *, per_module: int | None = None) -> list[Lesson]:
+    """A course's lessons, each with one published version and a check question, in one module
+    (or in modules of ``per_module`` lessons each)."""
     lessons = []
+    per_module = per_module or count
+    modules: dict[int, Module] = {}
     for position in range(1, count + 1):
-        lesson = Lesson.objects.create(course=course, position=position, slug=f"les-{position}")
+        number = (position - 1) // per_module + 1
+        if number not in modules:
+            modules[number] = Module.objects.create(
+                course=course, position=number, slug=f"module-{number}", title=f"Module nummer {number}"
+            )
+        lesson = Lesson.objects.create(
+            course=course,
+            module=modules[number],
+            order=(position - 1) % per_module + 1,
+            position=position,
+            slug=f"les-{position}",
+        )
         body = f"Dit is les **{position}**.\n\n- een\n- twee\n"
         lesson.current_version = LessonVersion.objects.create(
             lesson=lesson,
