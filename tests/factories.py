@@ -1,6 +1,7 @@
 """factory_boy factories for the domain."""
 
 import datetime as dt
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from courses.models import Course, Enrolment
 from courses.services import enrolment_create
+from lessons.authoring import version_checksum
 from lessons.folding import progress_fold
 from lessons.models import Lesson, LessonVersion, Module
 from lessons.rendering import render_markdown
@@ -75,16 +77,18 @@ def make_lessons(course: Course, count: int, *, per_module: int | None = None) -
             position=position,
             slug=f"les-{position}",
         )
-        body = f"Dit is les **{position}**.\n\n- een\n- twee\n"
+        content: dict[str, Any] = {
+            "title": f"Les nummer {position}",
+            "summary": f"Samenvatting {position}",
+            "body_markdown": f"Dit is les **{position}**.\n\n- een\n- twee\n",
+            "question": {"prompt": "Welke?", "options": ["A", "B", "C"], "correct": 1, "explanation": "Omdat B."},
+        }
         lesson.current_version = LessonVersion.objects.create(
             lesson=lesson,
             number=1,
-            title=f"Les nummer {position}",
-            summary=f"Samenvatting {position}",
-            body_markdown=body,
-            body_html=render_markdown(body),
-            question={"prompt": "Welke?", "options": ["A", "B", "C"], "correct": 1, "explanation": "Omdat B."},
-            checksum=f"c{position}",
+            body_html=render_markdown(content["body_markdown"]),
+            checksum=version_checksum(**content),
+            **content,
         )
         lesson.save(update_fields=["current_version"])
         lessons.append(lesson)

@@ -7,6 +7,8 @@ import pytest
 from lessons.course_folder import CourseFolderError, check_course_folder, read_course_folder
 from tests.lessons.course_folders import lesson_text, three_modules, write_course
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def errors_of(folder: Path) -> list[str]:
     with pytest.raises(CourseFolderError) as caught:

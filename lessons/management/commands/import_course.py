@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from lessons.course_folder import CourseFolderError, read_course_folder
 from lessons.course_sync import SyncReport, course_sync
@@ -16,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("directory", type=Path)
         parser.add_argument("--plan", action="store_true", help="report what would change; write nothing")
 
+    @no_translations  # trainers read the same English as docs/authoring.md
     def handle(self, *args: object, **options: object) -> None:
         directory = options["directory"]
         assert isinstance(directory, Path)
