@@ -24,8 +24,14 @@ class Command(BaseCommand):
             self.stdout.write(str(problem))
         errors = sum(1 for problem in problems if problem.is_error)
         warnings = len(problems) - errors
-        found = f"{len(source.lessons)} lessons in {len(source.modules)} modules; " if source else ""
+        found = (
+            f"{_count(len(source.lessons), 'lesson')} in {_count(len(source.modules), 'module')}; " if source else ""
+        )
         summary = f"{directory}: {found}{errors} error(s), {warnings} warning(s)"
         if errors or (warnings and options["strict"]):
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
