@@ -4,11 +4,12 @@ import datetime as dt
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F, OuterRef
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 
 from courses.certificates import certificate_issue
 from courses.models import Enrolment
 from lessons.drip import Dispatch
+from lessons.models import Delivery
 from lessons.selectors import published_lesson_count
 
 
@@ -20,10 +21,21 @@ def certificates_issue_earned(*, completions: dict[int, dt.datetime], dispatch: 
     queues each mail once that transaction commits; without it the beat sweep
     (``certificates_mail_pending``) mails them.
     """
+    # The learner's own count is the quick test; a lesson unpublished after they completed it is in
+    # that count but no longer in the total, so the published ones they completed decide.
+    completed = Delivery.objects.filter(
+        enrolment=OuterRef("pk"), completed_at__isnull=False, lesson__published=True
+    ).order_by()
     earned = (
         Enrolment.objects.filter(pk__in=completions)
         .annotate(total=published_lesson_count(OuterRef("course")))
         .filter(total__gt=0, lessons_completed__gte=F("total"))
+        .annotate(
+            published_completed=Subquery(
+                completed.values("enrolment").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
+            )
+        )
+        .filter(published_completed__gte=F("total"))
         .values_list("pk", flat=True)
     )
     issued = []
