@@ -22,7 +22,17 @@ from lessons.models import Delivery, Lesson, LessonVersion, Module
 from lessons.outline import PARKED, course_outline, enrolments_realign, outline_apply
 from lessons.rendering import render_markdown
 from lessons.selectors import course_places_forget
-from lessons.validation import LessonDraft, Level, Problem, lesson_problems, question_of, slug_problems
+from lessons.validation import (
+    CheckedLesson,
+    LessonDraft,
+    Level,
+    Problem,
+    Where,
+    course_problems,
+    lesson_problems,
+    question_of,
+    slug_problems,
+)
 
 
 class AuthoringError(ValueError):
@@ -95,6 +105,24 @@ def _version_new(lesson: Lesson, content: Mapping[str, Any], by: User | None) ->
     Lesson.objects.filter(pk=lesson.pk).update(current_version=version)
     lesson.current_version = version
     return version
+
+
+def lesson_check(*, course: Course, draft: LessonDraft, lesson: Lesson | None = None) -> list[Problem]:
+    """What the editor shows before saving: the lesson's errors and warnings, and the course-wide
+    warnings (a duplicate title, the longest option too often) as they would be with ``draft`` in
+    place of ``lesson`` (or added, for a new lesson)."""
+    others = Lesson.objects.filter(course=course, current_version__isnull=False).select_related("current_version")
+    if lesson is not None:
+        others = others.exclude(pk=lesson.pk)
+    checked = []
+    for other in others.order_by("position"):
+        version = other.current_version
+        assert version is not None
+        stored = LessonDraft(version.title, version.summary, version.body_markdown, question_of(version.question))
+        checked.append(CheckedLesson(stored, Where(file=other.slug)))
+    checked.append(CheckedLesson(draft))  # last: a duplicate title is reported on it, naming the other
+    mine = [problem for problem in course_problems(checked) if not problem.file]
+    return lesson_problems(draft) + mine
 
 
 def _lock(course: Course) -> Course:

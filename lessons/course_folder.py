@@ -276,28 +276,16 @@ def _read_lesson(
     checked: list[CheckedLesson],
     flat: bool,
 ) -> LessonSource | None:
-    try:
-        text = path.read_text(encoding="utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        problems.append(Problem(Level.ERROR, _("The file is not UTF-8 text."), name))
-        return None
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        message = _("A lesson starts with YAML front matter between two '---' lines.")
-        problems.append(Problem(Level.ERROR, message, name, 1))
-        return None
     found = len(problems)
-    meta = YamlMap.parse(match["meta"] or "", name, 2, problems, _LESSON_KEYS)
-    if meta is None:
+    parts = _front_matter(path, name, problems)
+    if parts is None:
         return None
-    body = match["body"] or ""
-    lead = body[: len(body) - len(body.lstrip())]
-    body_line = text[: match.start("body")].count("\n") + 1 + lead.count("\n") if match["body"] else None
+    meta, body, body_line = parts
     question, question_lines, option_lines = _question(meta, problems)
     unpublished = meta.data.get("unpublished", False)
     if not isinstance(unpublished, bool):
         problems.append(meta.problem(Level.ERROR, _("unpublished is true or false."), "unpublished"))
-    draft = LessonDraft(meta.text("title", problems), meta.text("summary", problems), body.strip(), question)
+    draft = LessonDraft(meta.text("title", problems), meta.text("summary", problems), body, question)
     where = Where(name, {**meta.lines, **question_lines}, body_line or meta.end_line, option_lines)
     problems += lesson_problems(draft, where)
     checked.append(CheckedLesson(draft, where, in_module=not flat))
@@ -313,6 +301,27 @@ def _read_lesson(
         number=number,
         unpublished=unpublished is True,
     )
+
+
+def _front_matter(path: Path, name: str, problems: list[Problem]) -> tuple[YamlMap, str, int | None] | None:
+    """The front matter, the body (stripped) and the line the body starts on; None after an error."""
+    try:
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        problems.append(Problem(Level.ERROR, _("The file is not UTF-8 text."), name))
+        return None
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        message = _("A lesson starts with YAML front matter between two '---' lines.")
+        problems.append(Problem(Level.ERROR, message, name, 1))
+        return None
+    meta = YamlMap.parse(match["meta"] or "", name, 2, problems, _LESSON_KEYS)
+    if meta is None:
+        return None
+    body = match["body"] or ""
+    lead = body[: len(body) - len(body.lstrip())]
+    body_line = text[: match.start("body")].count("\n") + 1 + lead.count("\n") if body.strip() else None
+    return meta, body.strip(), body_line
 
 
 def _question(meta: YamlMap, problems: list[Problem]) -> tuple[QuestionDraft | None, dict[str, int], list[int]]:

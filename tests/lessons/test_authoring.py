@@ -7,6 +7,7 @@ import pytest
 
 from lessons.authoring import (
     AuthoringError,
+    lesson_check,
     lesson_create,
     lesson_delete,
     lesson_move,
@@ -18,12 +19,20 @@ from lessons.authoring import (
     module_update,
 )
 from lessons.models import Delivery, Lesson, LessonVersion, Module
+from lessons.validation import LessonDraft, QuestionDraft
 from tests.factories import CourseFactory, UserFactory, enrol, make_lessons
 from tests.lessons.classroom import assert_drip_order
 from tests.lessons.course_folders import BODY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
+GUESSABLE = (
+    "The right answer (32 characters) is much longer than every other option (at most 4): learners can guess it. "
+    "Make the other options as specific as the right one."
+)
+LONGEST = (
+    "The right answer is the longest option in 1 of 2 questions (at most a third): learners learn to pick the longest."
+)
 QUESTION = {"prompt": "Wat?", "options": ["Ja", "Nee"], "correct": 1, "explanation": "Zo."}
 
 
@@ -134,3 +143,27 @@ def test_a_lesson_nobody_received_can_be_deleted_one_that_went_out_cannot():
         lesson_delete(lesson=first)
     lesson_delete(lesson=second)
     assert list(Lesson.objects.order_by("position").values_list("slug", "position")) == [("les-1", 1), ("les-3", 2)]
+
+
+def test_the_editor_sees_the_lessons_problems_and_the_course_wide_ones_before_saving():
+    course = CourseFactory.create()
+    first, second = make_lessons(course, 2)
+    # The factory's options are of equal length: with this draft, 1 of 2 right answers is the longest.
+    draft = LessonDraft(
+        title="Les nummer 1",
+        summary="x" * 111,
+        body_markdown=BODY,
+        question=QuestionDraft("Wat?", ["Kort", "Het veel langere juiste antwoord"], 1),
+    )
+    assert [(p.level, p.field, p.message) for p in lesson_check(course=course, draft=draft, lesson=second)] == [
+        ("warning", "question.options", GUESSABLE),
+        ("warning", "summary", "The summary has 111 characters; the inbox shows about 110."),
+        ("warning", "title", "Another lesson has the same title (les-1)."),
+        ("warning", "", LONGEST),
+    ]
+    # Editing the lesson itself is no duplicate.
+    assert [p.field for p in lesson_check(course=course, draft=draft, lesson=first)] == [
+        "question.options",
+        "summary",
+        "",
+    ]
