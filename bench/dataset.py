@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Course, Enrolment, Offering
-from lessons.models import DailyCompletion, Delivery, EnrolmentStats, Lesson, LessonStats, LessonVersion, SendBatch
+from lessons.models import (
+    DailyCompletion,
+    Delivery,
+    EnrolmentStats,
+    Lesson,
+    LessonStats,
+    LessonVersion,
+    Module,
+    SendBatch,
+)
 from organisations.models import Membership, Organisation
 
 DEPARTMENTS = ["Burgerzaken", "Communicatie", "Financiën", "HR", "ICT", "Onderwijs", "Politie", "Welzijn"]
@@ -37,8 +46,9 @@ def _progress(index: int, lessons: int) -> tuple[int, int, int, int]:
 
 
 def _lessons(course: Course, count: int) -> list[Lesson]:
+    module = Module.objects.create(course=course, position=1, slug="module-1", title="Module 1")
     lessons = Lesson.objects.bulk_create(
-        [Lesson(course=course, position=n, slug=f"les-{n}") for n in range(1, count + 1)]
+        [Lesson(course=course, module=module, order=n, position=n, slug=f"les-{n}") for n in range(1, count + 1)]
     )
     versions = LessonVersion.objects.bulk_create(
         [

@@ -13,7 +13,7 @@ from courses.models import Course, Enrolment, Offering
 from discussions.models import Post, Thread
 from discussions.rendering import render_post
 from discussions.services import group_ensure, lesson_thread
-from lessons.models import Lesson, LessonVersion
+from lessons.models import Lesson, LessonVersion, Module
 from organisations.models import Membership, Organisation
 
 # The page renders 500 posts with their moderation controls; template time dominates.
@@ -24,7 +24,8 @@ BODY = "Een **vraag** over de les, met [een link](https://example.org) en wat ui
 
 def _thread(posts: int) -> tuple[Thread, User]:
     course = Course.objects.create(title="Bench: de groep", slug="bench-threads")
-    lesson = Lesson.objects.create(course=course, position=1, slug="les-1")
+    module = Module.objects.create(course=course, position=1, slug="module-1", title="Module 1")
+    lesson = Lesson.objects.create(course=course, module=module, order=1, position=1, slug="les-1")
     lesson.current_version = LessonVersion.objects.create(
         lesson=lesson, number=1, title="Les 1", summary="Samenvatting", body_markdown="x", body_html="x", checksum="x"
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Course, Enrolment
-from lessons.models import Delivery, Lesson, LessonVersion, SendBatch
+from lessons.models import Delivery, Lesson, LessonVersion, Module, SendBatch
 from organisations.models import Membership, Organisation
 from tests.sendgrid_events import SigningKey
 
@@ -26,7 +26,8 @@ PER_REQUEST = 500  # deliveries per request: one delivered and one open event ea
 def _deliveries(count: int) -> list[int]:
     """``count`` sent deliveries of one lesson, built with bulk inserts."""
     course = Course.objects.create(title="Webhook bench", slug="webhook-bench")
-    lesson = Lesson.objects.create(course=course, position=1, slug="les-1")
+    module = Module.objects.create(course=course, position=1, slug="module-1", title="Module 1")
+    lesson = Lesson.objects.create(course=course, module=module, order=1, position=1, slug="les-1")
     version = LessonVersion.objects.create(
         lesson=lesson, number=1, title="Les 1", body_markdown="x", body_html="<p>x</p>", checksum="x"
     )

@@ -1,13 +1,31 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from courses.models import Certificate, Course, Enrolment, Reminder
+from courses.models import Certificate, Course, CourseTrainer, Enrolment, Reminder
+from courses.services import course_trainer_add
 
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "language", "send_time"]
     search_fields = ["title", "slug"]
+
+
+@admin.register(CourseTrainer)
+class CourseTrainerAdmin(admin.ModelAdmin):
+    """Who trains which course; saving one also marks the person as a possible trainer."""
+
+    list_display = ["user", "course", "created_at"]
+    list_filter = ["course"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "course__title", "course__slug"]
+    raw_id_fields = ["user"]
+    fields = ["course", "user"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # add or remove a trainer; there is nothing to edit on the row
+
+    def save_model(self, request: HttpRequest, obj: CourseTrainer, form: object, change: bool) -> None:
+        obj.pk = course_trainer_add(course=obj.course, user=obj.user).pk
 
 
 @admin.register(Enrolment)

@@ -61,6 +61,22 @@ class Course(models.Model):
         )
 
 
+class CourseTrainer(models.Model):
+    """A person who writes and looks after a course. Platform staff train every course without a row."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="course_trainers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_trainers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course trainer")
+        verbose_name_plural = _("course trainers")
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="one_trainer_row_per_course")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.course}"
+
+
 class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
     """The only place an enrolment's status changes: each method moves the enrolments of this
     queryset that are in an allowed state (Enrolment.TRANSITIONS), in one conditional UPDATE,

@@ -5,8 +5,9 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 
+from accounts.models import User
 from core.sql import Among
-from courses.models import Course, Enrolment
+from courses.models import Course, CourseTrainer, Enrolment
 from courses.schedule import calendars_for, enrolment_calendar
 from organisations.models import Membership, Organisation
 
@@ -107,3 +108,19 @@ def _reactivate(*, enrolment: Enrolment, action: str, now: dt.datetime) -> bool:
     due = enrolment_calendar(locked).next_slot(now)
     moved = getattr(Enrolment.objects.filter(pk=locked.pk), action)(due=due)
     return bool(moved)
+
+
+def course_trainer_add(*, course: Course, user: User) -> CourseTrainer:
+    """Make ``user`` a trainer of ``course``. ``User.is_trainer`` ("may be a trainer": moderating
+    in the discussion groups) is switched on with it."""
+    trainer, _ = CourseTrainer.objects.get_or_create(course=course, user=user)
+    if not user.is_trainer:
+        User.objects.filter(pk=user.pk).update(is_trainer=True)
+        user.is_trainer = True
+    return trainer
+
+
+def course_trainer_remove(*, course: Course, user: User) -> bool:
+    """``user`` no longer trains ``course``; ``is_trainer`` stays (they may train others)."""
+    deleted, _ = CourseTrainer.objects.filter(course=course, user=user).delete()
+    return bool(deleted)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from drip.extensions import lesson_mail_extension
 from lessons.models import LessonVersion
+from lessons.selectors import LessonPlace
 from lessons.tokens import delivery_tokens
 from mailer.message import BatchMessage, Recipient
 
@@ -113,8 +114,11 @@ class LessonMailTemplate:
         )
 
 
-def lesson_mail_template(*, version: LessonVersion, position: int, total: int, language: str) -> LessonMailTemplate:
-    """Render subject, text and inlined HTML once, with substitution tags for the learner."""
+def lesson_mail_template(
+    *, version: LessonVersion, position: int, total: int, language: str, place: LessonPlace | None = None
+) -> LessonMailTemplate:
+    """Render subject, text and inlined HTML once, with substitution tags for the learner.
+    ``place`` is where the lesson sits in its module ("Module 3 · Reageren · lesson 2 of 12")."""
     course = version.lesson.course
     unsubscribe_url = lesson_url("unsubscribe", TOKEN_TAG)
     context = {
@@ -122,6 +126,7 @@ def lesson_mail_template(*, version: LessonVersion, position: int, total: int, l
         "course": course,
         "position": position,
         "total": total,
+        "place": place if place is not None and place.shown else None,
         "name": NAME_TAG,
         "name_html": NAME_HTML_TAG,
         "done": DONE_TAG,

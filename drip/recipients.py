@@ -11,14 +11,15 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import models, transaction
-from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, Value, When
+from django.db import transaction
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 
 from courses.models import Enrolment
 from drip.counters import lesson_stats_unsend
 from drip.mail import RecipientRow
 from lessons.models import Delivery, SendBatch
-from lessons.selectors import published_lesson_count
+from lessons.outline import first_unreceived_position
+from lessons.selectors import LessonPlace, lesson_place_counts, lesson_place_of, published_lesson_count
 from mailer.models import Suppression
 
 # Still mailed: an active enrolment, or one whose last lesson is the one being sent.
@@ -33,6 +34,7 @@ class Loaded:
     group_urls: dict[int, str]  # organisation -> its discussion link for this course
     private: set[int]  # organisations that discuss in a private group
     skipped: int = 0
+    place: LessonPlace | None = None  # "Module 3 · Reageren · lesson 2 of 12"
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,19 @@ class _Left:
 def batch_load(batch_id: int, *, now: dt.datetime) -> Loaded:
     """The batch with its lesson and course, then its queued deliveries as plain values, each with
     the enrolment's status, the address's suppression and the organisation's offering (joined)."""
+    place_index, place_count, place_modules = lesson_place_counts("version__lesson")
     batch = (
-        SendBatch.objects.select_related("version__lesson__course")
-        .annotate(lesson_count=published_lesson_count(OuterRef("version__lesson__course")))
+        SendBatch.objects.select_related("version__lesson__course", "version__lesson__module")
+        .annotate(
+            lesson_count=published_lesson_count(OuterRef("version__lesson__course")),
+            place_index=place_index,
+            place_count=place_count,
+            place_modules=place_modules,
+        )
         .get(pk=batch_id)
+    )
+    place = lesson_place_of(
+        batch.version.lesson, index=batch.place_index, count=batch.place_count, modules=batch.place_modules
     )
     course = batch.version.lesson.course
     offering = "enrolment__membership__organisation__offerings"
@@ -89,7 +100,7 @@ def batch_load(batch_id: int, *, now: dt.datetime) -> Loaded:
             private.add(recipient.organisation_id)
     if left:
         _leave_out(batch, left, now)
-    return Loaded(batch, batch.lesson_count, recipients, group_urls, private, skipped=len(left))
+    return Loaded(batch, batch.lesson_count, recipients, group_urls, private, skipped=len(left), place=place)
 
 
 @transaction.atomic
@@ -102,13 +113,10 @@ def _leave_out(batch: SendBatch, left: list[_Left], now: dt.datetime) -> None:
         ).update(status=Delivery.Status.SKIPPED, error=reason)
     lesson = batch.version.lesson
     enrolments = [item.enrolment_id for item in left]
+    # The reorder rule (lessons/outline.py): next is the first published lesson not received, which
+    # is this one unless the course was reordered in between.
     Enrolment.objects.filter(pk__in=enrolments, lessons_sent__gt=0).update(
-        next_position=Case(
-            When(next_position=lesson.position + 1, then=Value(lesson.position)),
-            default=F("next_position"),
-            output_field=models.PositiveIntegerField(),
-        ),
-        lessons_sent=F("lessons_sent") - 1,
+        next_position=first_unreceived_position(), lessons_sent=F("lessons_sent") - 1
     )
     not_sent = Counter(item.organisation_id for item in left)
     lesson_stats_unsend(lesson_id=lesson.pk, counts=dict(not_sent))

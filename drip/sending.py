@@ -113,6 +113,7 @@ def _compose(loaded: Loaded) -> BatchMessage:
         position=version.lesson.position,
         total=loaded.lesson_count,
         language=version.lesson.course.language,
+        place=loaded.place,
     )
     extension = lesson_mail_extension()
     posts = (

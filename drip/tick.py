@@ -22,7 +22,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from core import sql
@@ -33,6 +33,7 @@ from drip.counters import lesson_stats_add
 from drip.health import DRIP_TICK, heartbeat_touch
 from drip.recovery import batches_recover
 from lessons.models import Delivery, Lesson, SendBatch
+from lessons.outline import enrolments_realign
 
 logger = logging.getLogger(__name__)
 
@@ -253,16 +254,22 @@ def _plan_chunk(now: dt.datetime, plan: _DuePlan, chunk: list[_Batch], report: T
     expected = sum(len(b.enrolment_ids) for b in batches)
     inserted = _insert_deliveries(zip(batch_ids, batches, strict=True), created_at)
     if inserted != expected:
-        # Some were sent this lesson before (the unique constraint ignored them).
-        _count_sizes(batch_ids)
+        # Some had received this lesson before (the unique constraint ignored them): after a
+        # reorder, their next position holds a lesson they have. They go on to the first published
+        # lesson they have not received, still due, so the next tick sends it: no slot is wasted.
+        planned = _count_sizes(batch_ids)
+        enrolments_realign(enrolment_ids=sorted(locked - planned))
+        batches = [kept for kept in (batch.keeping(planned) for batch in batches) if kept.enrolment_ids]
     report.planned += inserted
+    report.batches += batch_ids
+    if not batches:
+        return batch_ids
     _advance(batches, plan.next_slots)
     sent: Counter[tuple[int, int]] = Counter()  # (organisation, lesson)
     for batch in batches:
         sent.update((organisation_id, batch.lesson_id) for organisation_id in batch.organisation_ids)
     # Counted like Enrolment.lessons_sent: one statement for every (organisation, lesson).
     lesson_stats_add(increments={key: {"sent": n} for key, n in sent.items()})
-    report.batches += batch_ids
     return batch_ids
 
 
@@ -305,19 +312,18 @@ def _insert_deliveries(batches: Iterable[tuple[int, _Batch]], created_at: dt.dat
         return cursor.rowcount
 
 
-def _count_sizes(batch_ids: list[int]) -> None:
-    sizes = dict(
-        Delivery.objects.filter(batch_id__in=batch_ids).values_list("batch_id").annotate(n=Count("pk")).order_by()
-    )
+def _count_sizes(batch_ids: list[int]) -> set[int]:
+    """Correct the batches' sizes; return the enrolments that did get a delivery."""
+    rows = list(Delivery.objects.filter(batch_id__in=batch_ids).values_list("batch_id", "enrolment_id"))
+    sizes = Counter(batch_id for batch_id, _ in rows)
     for batch_id in batch_ids:
         SendBatch.objects.filter(pk=batch_id).update(size=sizes.get(batch_id, 0))
+    return {enrolment_id for _, enrolment_id in rows}
 
 
 def _course_lessons(course_id: int) -> dict[int, tuple[int, int]]:
     """position -> (lesson, current version) for every sendable lesson of the course."""
-    rows = Lesson.objects.filter(course_id=course_id, current_version__isnull=False).values_list(
-        "position", "pk", "current_version_id"
-    )
+    rows = Lesson.objects.published().filter(course_id=course_id).values_list("position", "pk", "current_version_id")
     return {position: (pk, version_id) for position, pk, version_id in rows}
 
 

@@ -1,11 +1,11 @@
 """Read-side queries for the learner's own pages. Every one starts from the signed-in user."""
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from courses.models import Enrolment
-from lessons.models import Delivery
+from lessons.models import Delivery, Module
 from lessons.selectors import published_lesson_count
 from organisations.models import Membership
 
@@ -25,6 +25,7 @@ def received_deliveries() -> QuerySet[Delivery]:
     return (
         Delivery.objects.filter(status=Delivery.Status.SENT)
         .select_related("version")
+        .annotate(module_id=F("lesson__module_id"))
         .only(
             "pk",
             "enrolment_id",
@@ -41,12 +42,22 @@ def received_deliveries() -> QuerySet[Delivery]:
     )
 
 
+def modules_with_counts() -> QuerySet[Module]:
+    """Modules in order, each with ``published``: how many of its lessons are published."""
+    published = Q(lessons__published=True, lessons__current_version__isnull=False)
+    return Module.objects.annotate(published=Count("lessons", filter=published)).order_by("position")
+
+
 def enrolments_with_received(*, user: User) -> QuerySet[Enrolment]:
-    """Enrolments for "my courses", with their certificate: two queries however many lessons were received."""
+    """Enrolments for "my courses", with their certificate and their course's modules: three queries
+    however many lessons were received."""
     return (
         enrolments_of(user=user)
         .select_related("certificate")
-        .prefetch_related(Prefetch("deliveries", queryset=received_deliveries(), to_attr="received"))
+        .prefetch_related(
+            Prefetch("deliveries", queryset=received_deliveries(), to_attr="received"),
+            Prefetch("course__modules", queryset=modules_with_counts(), to_attr="outline"),
+        )
     )
 
 

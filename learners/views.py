@@ -5,6 +5,7 @@ Pause, resume and unsubscribe change learning state and take a POST (with the
 session's CSRF token: unlike the mail links, these pages are signed in).
 """
 
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -52,8 +53,31 @@ def _course_row(enrolment: Any) -> dict[str, Any]:
         "total": total,
         "percent": min(100, round(100 * enrolment.lessons_completed / total)) if total else 0,
         "lessons": [_lesson_row(delivery) for delivery in enrolment.received],
+        "modules": _module_rows(enrolment),
         "certificate": _certificate_of(enrolment),
     }
+
+
+def _module_rows(enrolment: Any) -> list[dict[str, Any]]:
+    """Progress per module, for a course of more than one: received and completed of its published lessons."""
+    modules = enrolment.course.outline
+    if len(modules) < 2:
+        return []
+    received: Counter[int] = Counter(delivery.module_id for delivery in enrolment.received)
+    completed: Counter[int] = Counter(
+        delivery.module_id for delivery in enrolment.received if delivery.completed_at is not None
+    )
+    return [
+        {
+            "number": module.position,
+            "title": module.title,
+            "total": module.published,
+            "received": received[module.pk],
+            "completed": completed[module.pk],
+            "percent": min(100, round(100 * completed[module.pk] / module.published)) if module.published else 0,
+        }
+        for module in modules
+    ]
 
 
 def _certificate_of(enrolment: Enrolment) -> Certificate | None:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from courses.models import Certificate
 from courses.services import enrolment_pause, enrolment_resume, enrolment_unsubscribe
 from lessons.models import Delivery
-from lessons.selectors import course_lesson_count_for_display, delivery_from_token
+from lessons.selectors import course_places_for_display, delivery_from_token
 from progress.answers import delivery_answer, delivery_mark_read
 from progress.certificates import certificate_token
 
@@ -33,8 +33,10 @@ UNSUBSCRIBE_MAX_BODY = 4096
 
 def _context(delivery: Delivery, token: str, **extra: object) -> dict:
     enrolment = delivery.enrolment
-    total = course_lesson_count_for_display(enrolment.course_id)
+    places = course_places_for_display(enrolment.course_id)
+    total = places.total
     return {
+        "place": places.place(delivery.lesson_id),
         "token": token,
         "delivery": delivery,
         "version": delivery.version,

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,15 +10,54 @@ from courses.models import Course, Enrolment
 from organisations.models import Organisation
 
 
-class Lesson(models.Model):
-    """A place in a course. What it says lives in its versions."""
+class Module(models.Model):
+    """A chapter of a course (for example one a month): a title, a short intro and a place in the order."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
     position = models.PositiveIntegerField(_("position"))
     slug = models.SlugField(_("slug"), max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+        ordering = ["course", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "position"], name="one_module_per_position"),
+            models.UniqueConstraint(fields=["course", "slug"], name="unique_module_slug_per_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position:02d} {self.title}"
+
+
+class LessonQuerySet(models.QuerySet["Lesson"]):
+    def published(self) -> "LessonQuerySet":
+        """Lessons the drip sends: published, with a version to send."""
+        return self.filter(published=True, current_version__isnull=False)
+
+
+class Lesson(models.Model):
+    """A place in a course. What it says lives in its versions.
+
+    ``module`` and ``order`` (within the module) are the course order the trainer sees.
+    ``position`` is the drip's: the published lessons in course order are 1 … P, the
+    unpublished ones follow (P+1 …). lessons/outline.py keeps the two in step.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="lessons")
+    order = models.PositiveIntegerField(_("order in the module"))
+    position = models.PositiveIntegerField(_("position"))
+    slug = models.SlugField(_("slug"), max_length=120)
+    # Unpublished: no longer sent to anyone who has not received it; kept for those who have.
+    published = models.BooleanField(_("published"), default=True)
     current_version = models.ForeignKey(
         "LessonVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = LessonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lesson")
@@ -26,10 +66,15 @@ class Lesson(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["course", "position"], name="one_lesson_per_position"),
             models.UniqueConstraint(fields=["course", "slug"], name="unique_lesson_slug_per_course"),
+            models.UniqueConstraint(fields=["module", "order"], name="one_lesson_per_module_order"),
         ]
 
     def __str__(self) -> str:
         return f"{self.position:03d} {self.slug}"
+
+    @property
+    def is_sendable(self) -> bool:
+        return self.published and self.current_version_id is not None
 
 
 class LessonVersion(models.Model):
@@ -46,6 +91,10 @@ class LessonVersion(models.Model):
     question = models.JSONField(default=dict, blank=True)
     checksum = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who saved it (the web editor); empty for a folder import.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("lesson version")

@@ -8,12 +8,13 @@ and the mail leaves after the commit (mailer/outgoing.py).
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import F, OuterRef, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 
 from core.tokens import SignedId
 from courses.models import Certificate, Enrolment
+from lessons.models import Delivery
 from lessons.selectors import published_lesson_count
 from mailer.outgoing import outgoing_add
 from mailer.templated import render_mail
@@ -27,10 +28,21 @@ def certificates_issue_earned(*, completions: dict[int, dt.datetime]) -> list[in
     ``completions`` maps each enrolment to its latest completion: the certificate's date.
     Each new certificate's mail goes into the outbox in the same transaction.
     """
+    # The learner's own count is the quick test; a lesson unpublished after they completed it is in
+    # that count but no longer in the total, so the published ones they completed decide.
+    completed = Delivery.objects.filter(
+        enrolment=OuterRef("pk"), completed_at__isnull=False, lesson__published=True
+    ).order_by()
     earned = (
         Enrolment.objects.filter(pk__in=completions)
         .annotate(total=published_lesson_count(OuterRef("course")))
         .filter(total__gt=0, lessons_completed__gte=F("total"))
+        .annotate(
+            published_completed=Subquery(
+                completed.values("enrolment").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
+            )
+        )
+        .filter(published_completed__gte=F("total"))
         .values_list("pk", flat=True)
     )
     issued = []

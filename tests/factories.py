@@ -1,6 +1,7 @@
 """factory_boy factories for the domain."""
 
 import datetime as dt
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -8,7 +9,8 @@ from django.utils import timezone
 from accounts.models import User
 from courses.models import Course, Enrolment
 from courses.services import enrolment_create
-from lessons.models import Lesson, LessonVersion
+from lessons.authoring import version_checksum
+from lessons.models import Lesson, LessonVersion, Module
 from lessons.rendering import render_markdown
 from mailer.models import OutgoingMail
 from mailer.outgoing import outgoing_send
@@ -58,21 +60,37 @@ class CourseFactory(factory.django.DjangoModelFactory[Course]):
     language = "nl"
 
 
-def make_lessons(course: Course, count: int) -> list[Lesson]:
-    """A course's lessons, each with one published version and a check question."""
+def make_lessons(course: Course, count: int, *, per_module: int | None = None) -> list[Lesson]:
+    """A course's lessons, each with one published version and a check question, in one module
+    (or in modules of ``per_module`` lessons each)."""
     lessons = []
+    per_module = per_module or count
+    modules: dict[int, Module] = {}
     for position in range(1, count + 1):
-        lesson = Lesson.objects.create(course=course, position=position, slug=f"les-{position}")
-        body = f"Dit is les **{position}**.\n\n- een\n- twee\n"
+        number = (position - 1) // per_module + 1
+        if number not in modules:
+            modules[number] = Module.objects.create(
+                course=course, position=number, slug=f"module-{number}", title=f"Module nummer {number}"
+            )
+        lesson = Lesson.objects.create(
+            course=course,
+            module=modules[number],
+            order=(position - 1) % per_module + 1,
+            position=position,
+            slug=f"les-{position}",
+        )
+        content: dict[str, Any] = {
+            "title": f"Les nummer {position}",
+            "summary": f"Samenvatting {position}",
+            "body_markdown": f"Dit is les **{position}**.\n\n- een\n- twee\n",
+            "question": {"prompt": "Welke?", "options": ["A", "B", "C"], "correct": 1, "explanation": "Omdat B."},
+        }
         lesson.current_version = LessonVersion.objects.create(
             lesson=lesson,
             number=1,
-            title=f"Les nummer {position}",
-            summary=f"Samenvatting {position}",
-            body_markdown=body,
-            body_html=render_markdown(body),
-            question={"prompt": "Welke?", "options": ["A", "B", "C"], "correct": 1, "explanation": "Omdat B."},
-            checksum=f"c{position}",
+            body_html=render_markdown(content["body_markdown"]),
+            checksum=version_checksum(**content),
+            **content,
         )
         lesson.save(update_fields=["current_version"])
         lessons.append(lesson)

@@ -164,6 +164,10 @@ def staff_import_confirm(request: AuthenticatedHttpRequest, organisation: Organi
 def staff_import_status(request: AuthenticatedHttpRequest, organisation: Organisation, upload_id: int) -> HttpResponse:
     """The progress bar: the page reloads itself every few seconds until the import is done."""
     upload = _upload(organisation, upload_id)
+    if "application/json" in request.headers.get("Accept", ""):
+        # The page's script asks; it reloads the page once the import is done or stuck.
+        progress = staff_upload_progress(upload.pk)
+        return JsonResponse(_progress_state(upload, progress, staff_upload_is_stuck(upload, timezone.now())))
     if upload.imported_at:
         return redirect("dashboard:staff_import_result", org_slug=organisation.slug, upload_id=upload.pk)
     if upload.confirmed_at is None:
@@ -172,8 +176,6 @@ def staff_import_status(request: AuthenticatedHttpRequest, organisation: Organis
         return redirect("dashboard:staff_import_preview", org_slug=organisation.slug, upload_id=upload.pk)
     progress = staff_upload_progress(upload.pk)
     stuck = staff_upload_is_stuck(upload, timezone.now())
-    if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse(_progress_state(upload, progress, stuck))
     context = {"organisation": organisation, "upload": upload, "progress": progress, "stuck": stuck}
     return render(request, "dashboard/staff_import_progress.html", context)
 

@@ -77,7 +77,30 @@ def test_my_courses_takes_the_same_queries_however_many_lessons(
         course, organisation=OrganisationFactory.create(), user=eva_enrolment.membership.user, start=dt.date(2027, 3, 1)
     )
     send_lessons(second, lessons)
-    # session, user, enrolments, received lessons
-    with django_assert_max_num_queries(4):
+    # session, user, enrolments, received lessons, the courses' modules (progress per module)
+    with django_assert_max_num_queries(5):
         response = eva_client.get(URL)
     assert response.content.decode().count("/l/") == 3 + lesson_count
+
+
+def test_my_courses_shows_progress_per_module_for_a_course_in_modules(
+    eva_client: Client, eva_enrolment: Enrolment
+) -> None:
+    course = CourseFactory.create(title="Cursus in modules")
+    lessons = make_lessons(course, 5, per_module=2)
+    second = enrol(
+        course, organisation=OrganisationFactory.create(), user=eva_enrolment.membership.user, start=dt.date(2027, 3, 1)
+    )
+    first, *_ = send_lessons(second, lessons[:3])
+    delivery_answer(delivery=first, option=1, now=dt.datetime(2027, 3, 2, tzinfo=dt.UTC))
+    html = eva_client.get(URL).content.decode()
+    section = html[html.index(f'id="enrolment-{second.pk}"') :]
+    section = section[: section.index("</section>")]
+    assert 'data-module="1"><strong id="module-' in section
+    assert "1 van 2 voltooid" in section
+    assert "0 van 2 voltooid" in section
+    assert "0 van 1 voltooid" in section
+    assert 'value="50"' in section
+    # A course of one module has no list of modules.
+    other = html[html.index(f'id="enrolment-{eva_enrolment.pk}"') :]
+    assert 'class="modules"' not in other[: other.index("</section>")]

@@ -1,12 +1,13 @@
-"""Whatever a trainer saves, reading a course folder either succeeds or explains why."""
+"""Whatever a trainer saves, reading a course folder either succeeds or explains why, with the file."""
 
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lessons.course_folder import CourseFolderError, read_course_folder
+from lessons.course_folder import CourseFolderError, check_course_folder, read_course_folder
 
 COURSE_YAML = "title: T\nslug: t\nweekdays: [mon]\nsend_time: '08:30'\n"
 
@@ -26,25 +27,46 @@ lesson_texts = st.one_of(
         st.integers(-2, 10),
     ),
 )
+module_yamls = st.one_of(st.just("title: M\nintro: I\n"), st.text(max_size=60))
+
+
+def _write(folder: Path, texts: list[str], modules: list[str] | None) -> list[str]:
+    """Lessons at the top (``modules`` None) or spread over module folders; returns their names."""
+    (folder / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
+    names = []
+    for number, text in enumerate(texts, start=1):
+        name = f"{number:03d}-les-{number}.md"
+        if modules:
+            module = f"{number % len(modules) + 1:02d}-m{number % len(modules)}"
+            (folder / module).mkdir(exist_ok=True)
+            (folder / module / "module.yaml").write_text(modules[number % len(modules)], encoding="utf-8")
+            name = f"{module}/{name}"
+        (folder / name).write_text(text, encoding="utf-8", errors="surrogatepass")
+        names.append(name)
+    return names
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(texts=st.lists(lesson_texts, min_size=1, max_size=4))
-def test_reading_a_folder_never_raises_anything_but_a_folder_error(texts):  # type: ignore[no-untyped-def]
+@given(
+    texts=st.lists(lesson_texts, min_size=1, max_size=4),
+    modules=st.one_of(st.none(), st.lists(module_yamls, min_size=1, max_size=3)),
+)
+def test_reading_a_folder_never_raises_anything_but_a_folder_error(texts, modules):  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        (folder / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
-        for number, text in enumerate(texts, start=1):
-            (folder / f"{number:03d}-les.md").write_text(text, encoding="utf-8", errors="surrogatepass")
-        try:
-            source = read_course_folder(folder)
-        except CourseFolderError as exc:
-            errors = exc.errors
-        else:
-            errors = []
+        names = _write(folder, texts, modules)
+        _, problems = check_course_folder(folder)
+        errors = [problem for problem in problems if problem.is_error]
         if errors:
-            assert all(isinstance(error, str) and error for error in errors)
+            with pytest.raises(CourseFolderError) as caught:
+                read_course_folder(folder)
+            assert caught.value.errors == [str(problem) for problem in errors]
+            # Every error is placed: a file of the folder, or the folder as a whole.
+            folders = {n.split("/")[0] for n in names if "/" in n}
+            files = {*names, *folders, "course.yaml", *{f"{f}/module.yaml" for f in folders}}
+            assert all(problem.file in files or not problem.file for problem in errors)
             return
+        source = read_course_folder(folder)
         assert len(source.lessons) == len(texts)
         for lesson in source.lessons:
             assert lesson.title

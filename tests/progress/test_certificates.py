@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from courses.models import Certificate, Enrolment
+from lessons.authoring import lesson_unpublish
 from lessons.models import Delivery
 from lessons.tokens import delivery_token
 from mailer.models import OutgoingMail
@@ -137,3 +138,21 @@ def test_a_get_on_the_certificate_mail_link_changes_nothing(received, outbox_dir
         list(Enrolment.objects.values()),
         list(Delivery.objects.values()),
     ) == before
+
+
+def test_a_lesson_unpublished_after_it_was_completed_does_not_stand_in_for_one_still_open():
+    course = CourseFactory.create()
+    lessons = make_lessons(course, 3)
+    without_questions(lessons)
+    enrolment = enrol(course, start=dt.date(2027, 3, 1))
+    first, second = send_lessons(enrolment, lessons[:2])
+    delivery_mark_read(delivery=first, now=NOW)
+    delivery_mark_read(delivery=second, now=NOW)
+    lesson_unpublish(lesson=lessons[0])
+    fold()
+    # Two lessons completed and two published, but one of those two is still to come.
+    assert not Certificate.objects.exists()
+    (third,) = send_lessons(enrolment, lessons[2:])
+    delivery_mark_read(delivery=third, now=NOW + dt.timedelta(days=2))
+    fold()
+    assert Certificate.objects.get().enrolment_id == enrolment.pk

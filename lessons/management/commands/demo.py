@@ -23,7 +23,7 @@ class Command(BaseCommand):
     help = "Load the sample course, a demo organisation with staff, and demo accounts. Safe to re-run."
 
     def handle(self, *args: object, **options: object) -> None:
-        sync = course_sync(source=read_course_folder(COURSE_DIR))
+        sync = course_sync(source=read_course_folder(COURSE_DIR), apply=True)
         self.stdout.write(sync.summary())
         organisation, _ = organisation_get_or_create(slug="avelgem", name="Gemeente Avelgem")
         staff = parse_staff_csv(Path(STAFF_CSV).read_bytes())
