@@ -84,12 +84,26 @@ def test_a_folder_in_the_module_format_survives_import_export_import(tmp_path: P
     assert not sync(tmp_path / "out").has_changes
 
 
-def test_the_flat_sample_course_exports_as_one_module_folder_that_imports_with_no_changes(tmp_path: Path):
+def test_the_sample_course_exports_its_modules_and_imports_again_with_no_changes(tmp_path: Path):
     sync(SAMPLE)
+    export("iedereen-mee-met-sociale-media", tmp_path / "out")
+    folders = sorted(path.name for path in (tmp_path / "out").iterdir() if path.is_dir())
+    assert folders == sorted(path.name for path in SAMPLE.iterdir() if path.is_dir())
+    assert len(list((tmp_path / "out").glob("*/*.md"))) == len(list(SAMPLE.glob("*/*.md")))
+    assert not sync(tmp_path / "out").has_changes
+
+
+def test_a_flat_course_exports_as_one_module_folder_that_imports_with_no_changes(tmp_path: Path):
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    shutil.copy(SAMPLE / "course.yaml", flat)
+    for path in sorted((SAMPLE / "01-waar-staan-we").glob("*.md")):
+        shutil.copy(path, flat)
+    sync(flat)
     export("iedereen-mee-met-sociale-media", tmp_path / "out")
     (folder,) = [path for path in (tmp_path / "out").iterdir() if path.is_dir()]
     assert folder.name == "01-iedereen-mee-met-sociale-media"
-    assert len(list(folder.glob("*.md"))) == len(list(SAMPLE.glob("*.md")))
+    assert len(list(folder.glob("*.md"))) == len(list(flat.glob("*.md")))
     assert not sync(tmp_path / "out").has_changes
 
 

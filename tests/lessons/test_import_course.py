@@ -25,24 +25,29 @@ def import_course(path: Path, *args: str) -> str:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
+    """A single-level course folder (the format before modules): the sample's first module, flat."""
     target = tmp_path / "course"
-    shutil.copytree(SAMPLE, target)
+    target.mkdir()
+    shutil.copy(SAMPLE / "course.yaml", target)
+    for path in sorted((SAMPLE / "01-waar-staan-we").glob("*.md")):
+        shutil.copy(path, target)
     return target
 
 
-def test_the_sample_course_imports_and_a_second_run_reports_no_changes():
+def test_the_sample_course_imports_as_a_year_in_modules_and_a_second_run_reports_no_changes():
     first = import_course(SAMPLE)
     course = Course.objects.get(slug="iedereen-mee-met-sociale-media")
     count = course.lessons.count()
-    assert count >= 15
+    assert count >= 150
+    assert Module.objects.filter(course=course).count() >= 12
     assert f"lessons: {count} added" in first
     assert course.weekdays == [0, 2, 4]
     assert import_course(SAMPLE) == f"iedereen-mee-met-sociale-media: no changes ({count} lessons unchanged)"
     assert LessonVersion.objects.count() == count
 
 
-def test_a_flat_folder_imports_into_one_module_named_after_the_course():
-    import_course(SAMPLE)
+def test_a_flat_folder_imports_into_one_module_named_after_the_course(folder: Path):
+    import_course(folder)
     course = Course.objects.get(slug="iedereen-mee-met-sociale-media")
     (module,) = Module.objects.filter(course=course)
     assert (module.slug, module.title, module.position) == (course.slug, course.title, 1)
@@ -65,14 +70,14 @@ def test_every_sample_lesson_is_150_to_400_words_with_a_check_question():
 
 def test_an_edited_lesson_gets_a_new_version_and_the_sent_one_is_kept(folder: Path):
     import_course(folder)
-    lesson = Lesson.objects.get(position=1)
+    lesson = Lesson.objects.get(position=2)
     old_version = lesson.current_version
     assert old_version is not None
     enrolment = enrol(lesson.course, start=lesson.course.created_at.date())
     Delivery.objects.create(
-        enrolment=enrolment, lesson=lesson, version=old_version, position=1, created_at=old_version.created_at
+        enrolment=enrolment, lesson=lesson, version=old_version, position=2, created_at=old_version.created_at
     )
-    path = sorted(folder.glob("001-*.md"))[0]
+    path = sorted(folder.glob("002-*.md"))[0]
     path.write_text(path.read_text(encoding="utf-8") + "\nEen extra zin.\n", encoding="utf-8")
 
     assert "1 changed (new versions)" in import_course(folder)
@@ -106,7 +111,7 @@ def test_the_plan_reports_the_changes_and_writes_nothing(folder: Path):
 def test_warnings_are_reported_and_do_not_stop_the_import(folder: Path):
     err = StringIO()
     call_command("import_course", str(folder), stdout=StringIO(), stderr=err)
-    assert "001-waarom-sociale-media-ertoe-doen.md:1: warning: This lesson is outside a module" in err.getvalue()
+    assert "002-waarom-sociale-media-ertoe-doen.md:1: warning: This lesson is outside a module" in err.getvalue()
     assert Course.objects.exists()
 
 
