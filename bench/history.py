@@ -129,7 +129,7 @@ def run_history_benchmark(*, database_url: str, repeats: int, shape: Shape | Non
 
 def print_history_table(results: dict) -> None:
     p5 = results.get("p5_history")
-    if not p5:
+    if not p5 or "skipped" in p5:
         return
     year, build = p5["year"], p5["year"]["build"]
     made = "built in this run" if year["built_now"] else "cached"

@@ -143,6 +143,7 @@ def _gunicorn_config(text: str) -> tuple[str, int, int]:
 
 
 PARTS = ["P3", "P4", "threads", "P2", "P1", "P6", "P5"]  # the order they run in
+NEEDS_POSTGRESQL = {"P5": "p5_history", "P6": "p6_flood"}
 ALIASES = {"dashboard": "P3", "webhook": "P4", "lessons": "P2", "dispatch": "P1", "flood": "P6", "history": "P5"}
 
 
@@ -188,6 +189,8 @@ def _measure(part: str, args: argparse.Namespace, database_url: str) -> dict[str
     from bench.webhook import run_webhook_benchmark
 
     repeats = args.repeats
+    if part in NEEDS_POSTGRESQL and not database_url.startswith(("postgres://", "postgresql://")):
+        return {NEEDS_POSTGRESQL[part]: {"skipped": f"{part} needs PostgreSQL (COPY, concurrent writers)"}}
     if part == "P3":
         return run_dashboard_benchmarks(
             learners=args.learners, lessons=args.lessons, requests=args.requests, repeats=repeats

@@ -72,8 +72,8 @@ def _timed(part: str, key: str, label: str) -> Callable[[dict], list[Row]]:
 
 def _p5(results: dict) -> list[Row]:
     p5 = results.get("p5_history")
-    if not p5:
-        return [_row("P5", "every measure ≤ 1.25× on a year of history", "not run", None)]
+    if not p5 or "skipped" in p5:
+        return [_row("P5", "every measure ≤ 1.25× on a year of history", (p5 or {}).get("skipped", "not run"), None)]
     rows = []
     for pair in p5["pairs"]:
         if "ratio" not in pair:
@@ -85,8 +85,8 @@ def _p5(results: dict) -> list[Row]:
 
 def _p6(results: dict) -> list[Row]:
     p6 = results.get("p6_flood")
-    if not p6:
-        return [_row("P6", "the morning flood", "not run", None)]
+    if not p6 or "skipped" in p6:
+        return [_row("P6", "the morning flood", (p6 or {}).get("skipped", "not run"), None)]
     g, ingestion = p6["goals"], p6["ingestion"]
     agree = "agree" if p6["counters_ok"] else "DISAGREE"
     lost = f"{p6['lost']} lost, {p6['applied_twice']} applied twice, counters {agree}"
