@@ -45,10 +45,10 @@ test: install checkers
 test-faults: install
 	$(BIN)/python -m pytest -m faults -o timeout=400
 
-## make bench: dashboard (5,000 × 150), learner pages under load (gunicorn), a 1,000-event webhook batch, P1 dispatch of 100k mails with 1, 2 and 4 Celery workers (Redis db 11) and its two baselines; own database (BENCH_DATABASE_URL); writes bench/results.json
+## make bench: P1-P6 (docs/performance.md): dashboard, webhook, learner pages under gunicorn and their empty-view ceiling, P1 dispatch of 100k mails (1, 2, 4 Celery workers, Redis db 11), the morning flood (P6, Redis db 12), a year of history (P5, Redis db 13; the cached druppel_bench_year_* database is built on the first run); each figure the median of 3 runs; own databases (BENCH_DATABASE_URL); writes bench/results.json; --only: make bench BENCH_ARGS='--only P5'
 .PHONY: bench
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -20,7 +20,6 @@ in-process `batch_send` × batches) / mails × 1,000. The baselines
 import cProfile
 import datetime as dt
 import io
-import os
 import pstats
 import signal
 import sys
@@ -29,96 +28,25 @@ import tracemalloc
 from collections import Counter
 from pathlib import Path
 
-import redis
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench import dispatch_baselines as baselines
-from bench.dispatch_dataset import analyze, build_dispatch_dataset, dispatch_rearm, due_count, now_utc
-from bench.dispatch_procs import FakeSendGridProcess, Workers
+from bench.dispatch_dataset import analyze, dispatch_rearm
+from bench.dispatch_procs import FakeSendGridProcess
+from bench.dispatch_runs import DispatchSession
+from bench.noise import REPEATS, fmt, summarise
 from drip import sending
-from drip.tasks import send_batch
 from drip.tick import drip_tick
-from druppel.celery import app
 from lessons.models import Delivery, SendBatch
 
-BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/11")
 GOALS = {"wall_s": 10.0, "mails_per_s": 10_000, "x_per_message": 50.0, "pct_raw": 20.0, "rss_mb": 300, "queries": 10}
-SEND_TIMEOUT_S = 120  # a stalled run fails instead of holding `make bench`
+RUN_FIGURES = ("wall_s", "tick_s", "recorded_s", "mails_per_s", "max_process_mb", "tick_queries")
 
 
 def _log(message: str) -> None:
     print(f"[dispatch] {message}", file=sys.stderr, flush=True)
-
-
-class _Broker:
-    """Points this process's Celery app at the bench broker (flushed), so ``send_batch.delay`` and
-    control pings go there; ``close`` puts the previous broker back."""
-
-    def __init__(self, url: str) -> None:
-        redis.Redis.from_url(url).flushdb()
-        self.previous = app.conf.broker_url
-        app.close()  # drops connection pools made for another broker
-        app.conf["broker_url"] = url
-        self.dispatch = send_batch.delay
-
-    def close(self) -> None:
-        app.close()
-        app.conf["broker_url"] = self.previous
-
-
-def _wait_recorded(batch_ids: list[int], timeout: float = 60) -> float:
-    """Until the workers recorded every batch as sent (after the fake answered)."""
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        if SendBatch.objects.filter(pk__in=batch_ids, status=SendBatch.Status.SENT).count() == len(batch_ids):
-            return time.perf_counter()
-        time.sleep(0.1)
-    raise TimeoutError("the workers did not record every batch as sent")
-
-
-def _timed_run(
-    concurrency: int, fake: FakeSendGridProcess, broker: _Broker, expected: int, due_at: dt.datetime
-) -> dict:
-    tick_at = due_at + dt.timedelta(minutes=1)
-    if (due := due_count(tick_at)) != expected:
-        raise RuntimeError(f"{due} enrolments due, expected {expected}")
-    fake.reset()
-    log = Path(settings.VAR_DIR) / "celery-bench.log"
-    workers = Workers(concurrency=concurrency, broker_url=BROKER_URL, sendgrid_url=fake.url, log=log)
-    try:
-        workers.wait_ready(app)
-        load_before = round(os.getloadavg()[0], 2)
-        with CaptureQueriesContext(connection) as tick_queries:
-            started = time.perf_counter()
-            report = drip_tick(now=tick_at, dispatch=broker.dispatch)
-            ticked = time.perf_counter()
-        last_accepted = fake.wait_for(report.planned, timeout=SEND_TIMEOUT_S)
-        recorded = _wait_recorded(report.batches)
-        rss = workers.peak_rss_mb()
-    finally:
-        workers.stop()
-    if report.planned != expected:
-        raise RuntimeError(f"the tick planned {report.planned}, expected {expected}")
-    _log_queries("the tick", tick_queries)
-    wall = last_accepted - started
-    run = {
-        "workers": concurrency,
-        "mails": report.planned,
-        "batches": len(report.batches),
-        "wall_s": round(wall, 2),
-        "tick_s": round(ticked - started, 2),
-        "recorded_s": round(recorded - started, 2),
-        "mails_per_s": round(report.planned / wall),
-        "tick_queries": len(tick_queries),
-        "worker_rss_mb": rss,
-        "fake_rss_mb": fake.peak_rss_mb(),
-        "load_avg_before": load_before,
-    }
-    _log(f"{concurrency} worker(s): {run}")
-    return {**run, "_batch_ids": report.batches}
 
 
 def _send_probe(batch_id: int, fake: FakeSendGridProcess, profile: bool) -> dict:
@@ -133,12 +61,12 @@ def _send_probe(batch_id: int, fake: FakeSendGridProcess, profile: bool) -> dict
                 started = time.perf_counter()
                 if profiler:
                     profiler.enable()
-                outcome = sending.batch_send(batch_id=batch_id, dispatch=lambda _: None)
+                report = sending.batch_send(batch_id=batch_id, dispatch=lambda _: None)
                 if profiler:
                     profiler.disable()
                 seconds = time.perf_counter() - started
-            if outcome != sending.Outcome.SENT:
-                raise RuntimeError(f"probe batch {batch_id}: {outcome}")
+            if report.outcome != sending.Outcome.SENT:
+                raise RuntimeError(f"probe batch {batch_id}: {report}")
             result[attempt] = {"queries": len(queries), "ms": round(seconds * 1000, 1)}
             if attempt == "count":
                 _log_queries("one send_batch", queries)
@@ -201,17 +129,24 @@ def _tick_memory(due_at: dt.datetime) -> dict:
     return result
 
 
-def _baselines(fake: FakeSendGridProcess, sample: int, threads: list[int]) -> dict:
-    fake.reset()
-    per_message = baselines.per_message(sample=sample, host=fake.url)
-    _log(f"per-message baseline: {per_message}")
+def _baselines(fake: FakeSendGridProcess, sample: int, threads: list[int], repeats: int) -> dict:
+    """Each baseline ``repeats`` times; the raw limit is the best thread count's median."""
+    runs = []
+    for _ in range(repeats):
+        fake.reset()
+        runs.append(baselines.per_message(sample=sample, host=fake.url))
+        _log(f"per-message baseline: {runs[-1]}")
+    per_message = summarise(runs, ("mails_per_s", "seconds"))
     fake.reset()
     payloads = baselines.build_payloads(sample=sample)
     raw = []
     for count in threads:
-        raw.append(baselines.raw_limit(payloads=payloads, host=fake.url, threads=count))
-        _log(f"raw limit, {count} thread(s): {raw[-1]}")
-        fake.reset()
+        runs = []
+        for _ in range(repeats):
+            runs.append(baselines.raw_limit(payloads=payloads, host=fake.url, threads=count))
+            fake.reset()
+        raw.append(summarise(runs, ("mails_per_s", "seconds")))
+        _log(f"raw limit, {count} thread(s): {fmt(raw[-1], 'mails_per_s', 0)} mails/s")
     return {"sample": sample, "per_message": per_message, "raw": raw}
 
 
@@ -223,10 +158,13 @@ def _summary(runs: list[dict], probe: dict, base: dict, enrolments: int, shape: 
         run["queries_per_1000"] = round(queries / run["mails"] * 1000, 2)
         run["x_per_message"] = round(run["mails_per_s"] / per_message, 1)
         run["pct_raw"] = round(run["mails_per_s"] / raw * 100, 1)
+        low, high = run["mails_per_s_spread"]
+        run["x_per_message_spread"] = [round(low / per_message, 1), round(high / per_message, 1)]
+        run["pct_raw_spread"] = [round(low / raw * 100, 1), round(high / raw * 100, 1)]
     return {
         "p1_dispatch": {
             **shape,
-            "runs": [{k: v for k, v in run.items() if not k.startswith("_")} for run in runs],
+            "runs": runs,
             "send_batch_queries": probe["queries"],
             "tick_peak_alloc_mb": probe["tick_memory"]["peak_alloc_mb"],
             "send_batch_inprocess_ms": probe["ms"],
@@ -243,50 +181,53 @@ def _summary(runs: list[dict], probe: dict, base: dict, enrolments: int, shape: 
     }
 
 
-def _exit_on_signal(signum: int, frame: object) -> None:
+def exit_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def timed_runs(session: DispatchSession, concurrency: int, repeats: int) -> dict:
+    """``repeats`` timed runs with ``concurrency`` workers: medians of the figures, with their spread."""
+    runs = [session.run(concurrency) for _ in range(repeats)]
+    _log_queries("the tick", session.tick_queries)
+    return summarise(runs, RUN_FIGURES)
+
+
 def run_dispatch_benchmark(
-    *, enrolments: int, organisations: int, workers: list[int], sample: int, profile: bool = False
+    *,
+    enrolments: int,
+    organisations: int,
+    workers: list[int],
+    sample: int,
+    profile: bool = False,
+    repeats: int = REPEATS,
 ) -> dict:
     # A SIGTERM (a timeout, Ctrl-C from make) still stops the workers and the fake in the finally below.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    call_command("migrate", verbosity=0)
-    due_at = now_utc() - dt.timedelta(minutes=1)
-    started = time.perf_counter()
-    data = build_dispatch_dataset(enrolments=enrolments, organisations=organisations, due_at=due_at)
-    built_s = round(time.perf_counter() - started, 1)
-    _log(f"{data.enrolments} enrolments in {data.organisations} organisations built in {built_s} s")
-    fake = FakeSendGridProcess(Path(settings.VAR_DIR) / "fake-sendgrid.log")
-    broker = _Broker(BROKER_URL)
+    signal.signal(signal.SIGTERM, exit_on_signal)
+    session = DispatchSession(enrolments=enrolments, organisations=organisations)
     try:
         runs: list[dict] = []
         probe: dict = {}
         for concurrency in workers:
-            if runs:
-                dispatch_rearm(batch_ids=runs[-1]["_batch_ids"], due_at=due_at)
-            runs.append(_timed_run(concurrency, fake, broker, data.enrolments, due_at))
+            runs.append(timed_runs(session, concurrency, repeats))
             if not probe:
-                probe = _send_probe(runs[-1]["_batch_ids"][0], fake, profile)
+                probe = _send_probe(session.batch_ids[0], session.fake, profile)
                 analyze()
-        base = _baselines(fake, sample, threads=[1, 2, 4])  # reads the last run's deliveries
-        dispatch_rearm(batch_ids=runs[-1]["_batch_ids"], due_at=due_at)
-        probe["tick_memory"] = _tick_memory(due_at)
+        base = _baselines(session.fake, sample, threads=[1, 2, 4], repeats=repeats)  # reads the last run's deliveries
+        session.rearm()
+        probe["tick_memory"] = _tick_memory(session.due_at)
         if profile:
-            probe["tick_profile"] = _profile_tick(due_at)
+            probe["tick_profile"] = _profile_tick(session.due_at)
     finally:
-        broker.close()
-        fake.stop()
+        session.close()
     shape = {
-        "enrolments": data.enrolments,
-        "organisations": data.organisations,
-        "dataset_seconds": built_s,
+        "enrolments": session.data.enrolments,
+        "organisations": session.data.organisations,
+        "dataset_seconds": session.built_s,
         "tick": "drip.tick.drip_tick in the bench process, dispatch = send_batch.delay after commit",
         "worker": "celery -A druppel worker -Q send,drip -P prefork -c N",
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    return _summary(runs, probe, base, data.enrolments, shape)
+    return _summary(runs, probe, base, session.data.enrolments, shape)
 
 
 def _verdict(met: bool) -> str:
@@ -299,18 +240,18 @@ def print_dispatch_table(results: dict) -> None:
         return
     g = p1["goals"]
     print(
-        f"\nP1 dispatch of {p1['enrolments']:,} mails ({p1['organisations']} organisations); "
-        f"per-message baseline {base['per_message']['mails_per_s']:.0f}/s "
+        f"\nP1 dispatch of {p1['enrolments']:,} mails ({p1['organisations']} organisations), median (min–max) "
+        f"of {p1['runs'][0]['repeats']} runs; per-message baseline {fmt(base['per_message'], 'mails_per_s', 0)}/s "
         f"({base['scaled_to']:,} in {base['per_message_scaled_s']} s), "
         f"raw limit {base['raw_limit_mails_per_s']:.0f}/s ({base['scaled_to']:,} in {base['raw_limit_scaled_s']} s)"
     )
     print(
-        f"{'workers':>7} {'wall s':>7} {'tick s':>7} {'mails/s':>8} {'×per-msg':>8} {'% raw':>6} "
+        f"{'workers':>7} {'wall s':>18} {'tick s':>7} {'mails/s':>22} {'×per-msg':>18} {'% raw':>18} "
         f"{'RSS MB':>7} {'q/1000':>7}  goals (≤{g['wall_s']:.0f} s, ≥{g['x_per_message']:.0f}×, "
         f"≥{g['pct_raw']:.0f}% raw, ≤{g['rss_mb']} MB, ≤{g['queries']} q)"
     )
     for run in p1["runs"]:
-        rss = run["worker_rss_mb"]["max_process_mb"]
+        rss = run["max_process_mb"]
         verdicts = [
             run["wall_s"] <= g["wall_s"],
             run["x_per_message"] >= g["x_per_message"],
@@ -319,8 +260,8 @@ def print_dispatch_table(results: dict) -> None:
             run["queries_per_1000"] <= g["queries"],
         ]
         print(
-            f"{run['workers']:>7} {run['wall_s']:>7.2f} {run['tick_s']:>7.2f} {run['mails_per_s']:>8} "
-            f"{run['x_per_message']:>8.1f} {run['pct_raw']:>6.1f} {rss:>7.1f} {run['queries_per_1000']:>7.2f}  "
+            f"{run['workers']:>7} {fmt(run, 'wall_s', 2):>18} {run['tick_s']:>7.2f} {fmt(run, 'mails_per_s', 0):>22} "
+            f"{fmt(run, 'x_per_message'):>18} {fmt(run, 'pct_raw'):>18} {rss:>7.1f} {run['queries_per_1000']:>7.2f}  "
             + " ".join(_verdict(v) for v in verdicts)
         )
     print(

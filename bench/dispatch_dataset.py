@@ -103,7 +103,7 @@ def _enrolments(organisations: list[Organisation], course: Course, count: int, d
 def build_dispatch_dataset(*, enrolments: int, organisations: int, due_at: dt.datetime) -> DispatchDataset:
     """Sync the sample course and enrol ``enrolments`` people across ``organisations``, all due at ``due_at``."""
     source = read_course_folder(COURSE_FOLDER)
-    course_sync(source=source)
+    course_sync(source=source, apply=True)
     course = Course.objects.get(slug=source.slug)
     orgs = _organisations(organisations)
     _offerings(orgs, course, due_at.date() - dt.timedelta(weeks=4))

@@ -43,14 +43,14 @@ def _stop(process: subprocess.Popen, children: list[int] | None = None, marker: 
 
 
 class FakeSendGridProcess:
-    """`python -m tests.fake_sendgrid` on a free port, read through its control API."""
+    """`python -m tests.fake_sendgrid` (or a module that wraps it) on a free port, read through its control API."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, module: str = "tests.fake_sendgrid", args: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         with log.open("ab") as out:
             self.process = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "tests.fake_sendgrid", "--port", str(self.port)],
+                [sys.executable, "-m", module, "--port", str(self.port), *args],
                 cwd=settings.BASE_DIR,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -71,7 +71,7 @@ def _sent_deliveries(enrolments: list[Enrolment], lessons: list[Lesson]) -> list
 def build_learner_dataset(*, enrolments: int, lessons: int, slug: str = "bench-learners") -> LearnerDataset:
     """Sync the sample course, enrol ``enrolments`` people and send each the first ``lessons`` lessons."""
     source = read_course_folder(COURSE_FOLDER)
-    course_sync(source=source)
+    course_sync(source=source, apply=True)
     course = Course.objects.get(slug=source.slug)
     sent_lessons = list(
         Lesson.objects.filter(course=course, position__lte=lessons)
