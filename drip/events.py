@@ -90,11 +90,7 @@ def _record_fresh(events: list[ProviderEvent], now: dt.datetime) -> list[Provide
     # "event_id <> ''" repeats the unique index's condition: PostgreSQL matches a partial index to
     # an IN list of at most 100 values by itself, and beyond that scanned the whole table (7.2 s
     # for 1,000 ids on a year of events, 0.12 s with it; docs/performance.md).
-    seen_ids = set(
-        EventRecord.objects.filter(event_id__in=ids)
-        .exclude(event_id="")
-        .values_list("event_id", flat=True)
-    )
+    seen_ids = set(EventRecord.objects.filter(event_id__in=ids).exclude(event_id="").values_list("event_id", flat=True))
     anonymous = [e for e in events if not e.event_id]
     seen_shapes = (
         set(

@@ -28,10 +28,11 @@ TICK_FIXED = 5 + 4 + 2 + 1
 TICK_PER_CHUNK = 2 + 5
 # Sending a batch: claim; the batch with its lesson count; the recipients with their
 # enrolment's status, their address's suppression and their organisation's group link
-# (joined); the post counts of their groups' threads; the attempt, recorded in its own
-# transaction (2) before the request leaves (an update and an insert); and the outcome,
-# three updates (batch, deliveries, attempt) in one transaction (2).
-SEND = 4 + (2 + 2) + (3 + 2)
+# (joined); the post counts of their groups' threads; the attempt, recorded before the
+# request leaves; and the outcome. On PostgreSQL the attempt and the outcome are one statement
+# each (data-modifying CTEs, atomic by themselves); elsewhere the attempt is an update and an
+# insert in a transaction (2 more in a test: its savepoint), the outcome three updates in another.
+SEND = 4 + 1 + 1 if connection.vendor == "postgresql" else 4 + (2 + 2) + (3 + 2)
 BUDGET = TICK_FIXED + TICK_PER_CHUNK + SEND
 
 
@@ -74,13 +75,13 @@ def test_planning_and_sending_1000_recipients_stays_within_the_budget(fake_sendg
     assert len(fake_sendgrid.accepted[0].body["personalizations"]) == 1000
 
 
-def test_sending_a_batch_takes_at_most_thirteen_queries(fake_sendgrid, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+def test_sending_a_batch_takes_six_statements_on_postgresql(fake_sendgrid, django_assert_num_queries):  # type: ignore[no-untyped-def]
     course = CourseFactory.create()
     make_lessons(course, 2)
     enrol_many(course, OrganisationFactory.create(), 300, start=MONDAY.date())
     batches: list[int] = []
     plan(batches)
-    with django_assert_max_num_queries(SEND):
+    with django_assert_num_queries(SEND):
         batch_send(batch_id=batches[0], dispatch=batches.append)
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 300
 
