@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dashboard",
     "learners",
     "discussions",
+    "studio",
 ]
 
 MIDDLEWARE = [

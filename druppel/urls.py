@@ -23,6 +23,7 @@ urlpatterns = [
     path("join/<str:token>/", views_join.join, name="join"),
     path("join/<str:token>/welcome/", views_join.join_welcome, name="join_welcome"),
     path("groups/", include("discussions.urls")),
+    path("studio/", include("studio.urls")),
     # The lesson mail's "discuss this lesson" link (the discussion group's mail extension makes it).
     path("l/<str:token>/thread/", views_mail.mail_thread, name="lesson_thread"),
     path("", include("learners.lesson_urls")),
