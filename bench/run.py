@@ -46,6 +46,8 @@ def configure(database_url: str) -> None:
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DEBUG"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
+    # Production settings refuse to start without an https:// SITE_URL (every mail link starts there).
+    os.environ.setdefault("SITE_URL", "https://bench.druppel.example")
     os.environ.setdefault("DRUPPEL_VAR_DIR", tempfile.mkdtemp(prefix="druppel-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "druppel.settings"
 
