@@ -328,6 +328,7 @@ CELERY_TASK_ROUTES = {
     "mailer.tasks.sweep_outgoing_mail": {"queue": "mail"},
     # Bulk work that may wait a minute, kept off the fold and the sends.
     "courses.tasks.import_staff_upload": {"queue": "digest"},
+    "mailer.tasks.prune_provider_events": {"queue": "digest"},
 }
 # Beat's tick interval; only the fault suite shortens it.
 DRIP_TICK_EVERY_SECONDS = env_float("DRIP_TICK_EVERY_SECONDS", 60.0)
@@ -359,6 +360,13 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE["discussion-digests"] = {
     "task": "discussions.tasks.send_discussion_digests",
     "schedule": crontab(minute=40),
+    "options": {"expires": 3000},
+}
+# Nightly: SendGrid's events are needed for days, not for the year (mailer/retention.py).
+PROVIDER_EVENT_RETENTION_DAYS = env_int("PROVIDER_EVENT_RETENTION_DAYS", 30)
+CELERY_BEAT_SCHEDULE["provider-event-retention"] = {
+    "task": "mailer.tasks.prune_provider_events",
+    "schedule": crontab(hour=3, minute=20),
     "options": {"expires": 3000},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
