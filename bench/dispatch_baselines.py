@@ -17,10 +17,12 @@ import time
 from collections.abc import Sequence
 
 import css_inline
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Count
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -96,7 +98,7 @@ def _message(delivery: Delivery, *, total: int, group_urls: dict[int, str]) -> E
             for n, text in enumerate(version.options, start=1)
         ],
         "read_url": lesson_url("page", token),
-        "thread_url": lesson_url("thread", token),
+        "thread_url": settings.SITE_URL + reverse("lesson_thread", args=[token]),
         "pause_url": lesson_url("pause", token),
         "unsubscribe_url": lesson_url("unsubscribe", token),
     }
