@@ -2,7 +2,8 @@
 
 The template (studio/analytics_weeks.html) draws what ``columns`` computes in a
 fixed viewBox; the text is real SVG text of at least 12 px, and every chart has
-a data table beside it.
+a data table beside it. Coordinates come as strings with a decimal point,
+whatever the page's language (Dutch would write a comma).
 """
 
 from collections.abc import Sequence
@@ -16,14 +17,15 @@ LABEL_EVERY_PX = 60
 
 @dataclass(frozen=True)
 class Column:
-    x: float
-    y: float
-    width: float
-    height: float
+    x: str
+    y: str
+    width: str
+    height: str
+    centre: str
     value: int
-    label: str
+    label: str  # under the axis, when ``show_label``
+    title: str  # the column's tooltip and accessible name
     show_label: bool
-    centre: float
 
 
 @dataclass(frozen=True)
@@ -46,26 +48,31 @@ class ColumnChart:
         return self.maximum == 0
 
 
-def columns(values: Sequence[tuple[str, int]]) -> ColumnChart:
-    """One column per (label, value), scaled to the largest value."""
-    maximum = max((value for _, value in values), default=0)
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def columns(values: Sequence[tuple[str, str, int]]) -> ColumnChart:
+    """One column per (label, title, value), scaled to the largest value."""
+    maximum = max((value for _, _, value in values), default=0)
     span, height = WIDTH - RIGHT - LEFT, HEIGHT - BOTTOM - TOP
     step = span / max(len(values), 1)
     every = max(1, round(LABEL_EVERY_PX / step)) if values else 1
     drawn = []
-    for index, (label, value) in enumerate(values):
+    for index, (label, title, value) in enumerate(values):
         tall = height * value / maximum if maximum else 0
         x = LEFT + index * step
         drawn.append(
             Column(
-                x=round(x + step * 0.1, 2),
-                y=round(TOP + height - tall, 2),
-                width=round(step * 0.8, 2),
-                height=round(tall, 2),
+                x=_number(x + step * 0.1),
+                y=_number(TOP + height - tall),
+                width=_number(step * 0.8),
+                height=_number(tall),
+                centre=_number(x + step / 2),
                 value=value,
                 label=label,
+                title=title,
                 show_label=index % every == 0,
-                centre=round(x + step / 2, 2),
             )
         )
     return ColumnChart(columns=drawn, maximum=maximum)

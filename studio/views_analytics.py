@@ -1,11 +1,13 @@
 """The trainer's course analytics: the page and its CSV export (same organisation filter)."""
 
 import csv
+import datetime as dt
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.http import AuthenticatedHttpRequest
 from courses.models import Course
@@ -27,19 +29,35 @@ def _figures(request: AuthenticatedHttpRequest, course: Course) -> CourseAnalyti
     return course_analytics(course=course, organisation_id=_organisation_id(request), today=today)
 
 
-def _chart(section: Section) -> svg.ColumnChart:
-    return svg.columns([(formats.date_format(week.monday, "j M"), week.completed) for week in section.weeks])
+class _Labels(dict):
+    """Each Monday's short and long label, made once for every chart and table of the page."""
+
+    def __missing__(self, monday: dt.date) -> tuple[str, str]:
+        self[monday] = formats.date_format(monday, "j M"), formats.date_format(monday, "j M Y")
+        return self[monday]
+
+
+def _chart(section: Section, labels: _Labels) -> dict:
+    drawn = []
+    for week in section.weeks:
+        short, long = labels[week.monday]
+        text = ngettext("Week of %(week)s: %(completed)s completed", "Week of %(week)s: %(completed)s completed",
+                        week.completed)  # fmt: skip
+        drawn.append((short, text % {"week": long, "completed": week.completed}, week.completed))
+    table = [(labels[week.monday][1], week.completed) for week in section.weeks]
+    return {"chart": svg.columns(drawn), "table": table}
 
 
 @course_trainer_required
 def course_analytics_page(request: AuthenticatedHttpRequest, course: Course) -> HttpResponse:
     """Per lesson, per module and for the course, read from stored counters (a fixed number of queries)."""
     figures = _figures(request, course)
-    modules = [{"section": section, "chart": _chart(section)} for section in figures.modules]
+    labels = _Labels()
+    modules = [{"section": section, **_chart(section, labels)} for section in figures.modules]
     context = {
         "course": course,
         "figures": figures,
-        "course_chart": _chart(figures.course_section),
+        "course_chart": _chart(figures.course_section, labels),
         "modules": modules,
         "query": f"?organisation={figures.organisation.pk}" if figures.organisation else "",
     }
