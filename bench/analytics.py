@@ -2,8 +2,9 @@
 
 ``build_analytics_course`` makes a course of 150 lessons in 12 modules taken by
 50 organisations, with the stored counters the page reads (LessonStats,
-AnswerCount, twenty weeks of WeeklyLessonCompletion per lesson and
-organisation) and two posts in every lesson thread. It is built by
+AnswerCount, WeeklyLessonCompletion: the course started twenty weeks ago, a
+lesson is completed over the three weeks after it went out, as in the year)
+and two posts in every lesson thread. It is built by
 bulk_create, on an empty database or on top of the year (bench/history_side.py).
 """
 
@@ -95,10 +96,12 @@ def build_analytics_course(
                 AnswerCount(organisation=o, lesson=lesson, option=k, chosen=share)
                 for k, share in enumerate((completed // 6, completed * 7 // 10, completed - completed * 13 // 15))
             ]
+            # Lesson n went out in week n × WEEKS / lessons; its completions follow over three weeks.
+            sent_in = n * WEEKS // len(made)
             weeks += [
-                WeeklyLessonCompletion(organisation=o, lesson=lesson, week=monday + dt.timedelta(weeks=w),
-                                       completed=completed // WEEKS)
-                for w in range(WEEKS)
+                WeeklyLessonCompletion(organisation=o, lesson=lesson, week=monday + dt.timedelta(weeks=sent_in + w),
+                                       completed=completed * share // 10)
+                for w, share in enumerate((6, 3, 1))
             ]  # fmt: skip
     LessonStats.objects.bulk_create(stats, batch_size=5000)
     AnswerCount.objects.bulk_create(answers, batch_size=5000)
