@@ -14,7 +14,9 @@ benchmarks, unchanged, run on whatever database they are given:
 * ``lessons``: P2 in its reported gunicorn configuration (no ceiling here);
 * ``dispatch``: P1 with 2 workers (a tick of 100,000 due and its sends);
 * ``sizes``: the delivery and event tables' bytes per row (the year only);
-* ``analytics``: the hook for the trainer's course analytics (not built yet).
+* ``analytics``: the trainer's course analytics page (bench/analytics.py): a course
+  of 150 lessons taken by 50 organisations, built on top of what is there; on the
+  year also the year's own course (300 organisations, every delivery of the year).
 """
 
 import argparse
@@ -25,7 +27,7 @@ import sys
 from pathlib import Path
 
 BIG_ORGANISATION = "jaar-0"
-ANALYTICS_NAMESPACE = "studio"  # the trainer studio's URL namespace, once it exists
+YEAR_COURSE = "een-jaar-sociale-media"
 
 
 def _dashboard(side: str, repeats: int) -> dict:
@@ -107,19 +109,20 @@ def table_sizes() -> dict:
     return {"sizes": sizes}
 
 
-def course_analytics() -> dict:
-    """The hook for the trainer's course analytics (issue 15's list): measured here once the studio exists.
+def course_analytics(side: str, repeats: int) -> dict:
+    """The trainer's course analytics page: median ms of 20 GETs, the median of ``repeats`` runs."""
+    from bench.analytics import build_analytics_course, measure_course_analytics, trainer_sign_in
+    from courses.models import Course
 
-    Until then it reports "not built yet", never a figure. To wire it: sign in a
-    trainer of the year's course (``een-jaar-sociale-media``, 150 lessons, 100,000
-    learners), GET the page with ``bench.dashboard.measure_repeated`` and return
-    ``{"course_analytics": <its result>}``, as ``_dashboard`` does.
-    """
-    from django.urls import get_resolver
-
-    if ANALYTICS_NAMESPACE not in get_resolver().namespace_dict:
-        return {"course_analytics": {"status": "not built yet"}}
-    return {"course_analytics": {"status": "built, not wired into the bench yet (bench/history_side.py)"}}
+    built = build_analytics_course()
+    shape = {"organisations": built.organisations, "lessons": built.lessons}
+    figures = {"course_analytics_50": {**measure_course_analytics(built.course, built.trainer, 20, repeats), **shape}}
+    if side == "full":
+        course = Course.objects.get(slug=YEAR_COURSE)
+        trainer = trainer_sign_in(course, "trainer@jaar.example")
+        shape = {"organisations": course.offerings.count(), "lessons": course.lessons.count()}
+        figures["course_analytics_year"] = {**measure_course_analytics(course, trainer, 20, repeats), **shape}
+    return figures
 
 
 def main() -> int:
@@ -149,7 +152,7 @@ def main() -> int:
         "lessons": lambda: _lessons(args.repeats),
         "dispatch": lambda: _dispatch(args.repeats),
         "sizes": table_sizes,
-        "analytics": course_analytics,
+        "analytics": lambda: course_analytics(args.side, args.repeats),
     }[args.family]
     args.out.write_text(json.dumps(run()))
     return 0

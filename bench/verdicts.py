@@ -80,6 +80,26 @@ def _p5(results: dict) -> list[Row]:
             rows.append(_row("P5", pair["measure"], pair["status"], None))
         elif pair["judged"]:
             rows.append(_row("P5", f"{pair['measure']}: ≤ {p5['goal_ratio']}×", f"{pair['ratio']:.2f}×", pair["met"]))
+    return rows + _analytics(p5.get("sides", {}))
+
+
+# The trainer's course analytics (bench/analytics.py): its own goal, on both sides of P5.
+_ANALYTICS = [
+    ("empty", "course_analytics_50", "course analytics, 50 organisations × 150 lessons, empty history"),
+    ("full", "course_analytics_50", "course analytics, 50 organisations × 150 lessons, on the year"),
+    ("full", "course_analytics_year", "course analytics of the year's course (300 organisations)"),
+]
+
+
+def _analytics(sides: dict) -> list[Row]:
+    rows = []
+    for side, key, label in _ANALYTICS:
+        r = sides.get(side, {}).get(key)
+        if not r:
+            rows.append(_row("P5", label, "not run", None))
+            continue
+        measured = f"median {fmt(r, 'median_ms')} ms, p95 {fmt(r, 'p95_ms')} ms, {r['queries']} queries"
+        rows.append(_row("P5", f"{label}: median ≤ {r['goal_ms']} ms", measured, r["median_ms"] <= r["goal_ms"]))
     return rows
 
 

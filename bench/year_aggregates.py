@@ -1,7 +1,8 @@
 """P5's stored aggregates, written with ``COPY`` from the counts taken while the history was written.
 
-LessonStats (the funnel per organisation and lesson: sent, opened, read,
-completed, correct), EnrolmentStats (a row only for an enrolment with an
+LessonStats (the funnel per organisation and lesson: sent, delivered, opened,
+read, completed, correct), the trainer's AnswerCount (per option) and
+WeeklyLessonCompletion (per local week), EnrolmentStats (a row only for an enrolment with an
 open, a read or a right answer, as lessons/stats.py keeps it), DailyCompletion
 (per organisation, course and local day) and a certificate for everyone who
 completed every lesson, issued by the fold a few seconds after the last one.
@@ -31,11 +32,20 @@ def aggregates_load(
             if counters.opened[i] or counters.read[i] or counters.correct[i]:
                 copy.add(f"{learner.enrolment_id}\t{counters.opened[i]}\t{counters.read[i]}\t{counters.correct[i]}")
     written["enrolment_stats"] = copy.rows
-    columns = ("id", "sent", "opened", "read", "completed", "correct", "lesson_id", "organisation_id")
+    columns = ("id", "sent", "opened", "read", "completed", "correct", "delivered", "lesson_id", "organisation_id")
     with Copy(connection, "lessons_lessonstats", columns) as copy:
         for pk, ((org, position), counts) in enumerate(sorted(counters.funnel.items()), start=1):
             copy.add("\t".join(map(str, (pk, *counts, lesson_ids[position - 1], organisation_ids[org]))))
     written["lesson_stats"] = copy.rows
+    with Copy(connection, "lessons_answercount", ("id", "option", "chosen", "lesson_id", "organisation_id")) as copy:
+        for pk, ((org, position, option), n) in enumerate(sorted(counters.answers.items()), start=1):
+            copy.add(f"{pk}\t{option}\t{n}\t{lesson_ids[position - 1]}\t{organisation_ids[org]}")
+    written["answer_counts"] = copy.rows
+    weekly = ("id", "week", "completed", "lesson_id", "organisation_id")
+    with Copy(connection, "lessons_weeklylessoncompletion", weekly) as copy:
+        for pk, ((org, position, week), n) in enumerate(sorted(counters.weeks.items()), start=1):
+            copy.add(f"{pk}\t{week.isoformat()}\t{n}\t{lesson_ids[position - 1]}\t{organisation_ids[org]}")
+    written["weekly_completions"] = copy.rows
     with Copy(
         connection, "lessons_dailycompletion", ("id", "day", "completed", "course_id", "organisation_id")
     ) as copy:

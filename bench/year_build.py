@@ -115,6 +115,7 @@ def _cohort_starts(today: dt.date, lessons: int) -> tuple[list[dt.date], list[li
 _SEQUENCED = [
     "accounts_user", "organisations_membership", "courses_enrolment", "lessons_delivery", "mailer_providerevent",
     "lessons_sendbatch", "lessons_sendattempt", "lessons_lessonstats", "lessons_dailycompletion", "courses_certificate",
+    "lessons_answercount", "lessons_weeklylessoncompletion",
 ]  # fmt: skip
 
 

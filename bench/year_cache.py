@@ -28,7 +28,7 @@ import psycopg
 
 from bench.year_build import Shape
 
-DATASET_VERSION = 1
+DATASET_VERSION = 2  # 2: the trainer's counters (delivered, answers per option, weekly completions)
 PREFIX = os.environ.get("BENCH_YEAR_PREFIX", "druppel_bench_year_")
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ["accounts", "courses", "dashboard", "discussions", "learners", "lessons", "mailer", "organisations"]

@@ -10,6 +10,7 @@ counted from the same facts, so they agree with the rows by construction.
 
 import datetime as dt
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,7 +59,9 @@ _BATCH = (
     "finished_at",
     "version_id",
 )
-_ATTEMPT = ("id", "number", "recipients", "started_at", "finished_at", "outcome", "status_code", "error", "batch_id")
+_ATTEMPT = (
+    "id", "number", "recipients", "started_at", "finished_at", "outcome", "status_code", "error", "batch_id", "token",
+)  # fmt: skip
 
 
 @dataclass
@@ -72,8 +75,11 @@ class Counters:
     read: list[int] = field(init=False)
     correct: list[int] = field(init=False)
     last_completed: list[int] = field(init=False)
-    funnel: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (org, position) -> 5 counters
+    # (org, position) -> sent, opened, read, completed, correct, delivered
+    funnel: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     days: dict[tuple[int, dt.date], int] = field(default_factory=dict)  # (org, local day) -> completions
+    weeks: dict[tuple[int, int, dt.date], int] = field(default_factory=dict)  # (org, position, local Monday) -> n
+    answers: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (org, position, option) -> n
 
     def __post_init__(self) -> None:
         for name in ("completed", "opened", "read", "correct", "last_completed"):
@@ -143,8 +149,10 @@ class _Writer:
         c, i, org = self.counters, learner.index, learner.organisation
         counts = c.funnel.get((org, position))
         if counts is None:
-            counts = c.funnel[(org, position)] = [0, 0, 0, 0, 0]
+            counts = c.funnel[(org, position)] = [0, 0, 0, 0, 0, 0]
         counts[0] += 1
+        if f.delivered_at is not None:
+            counts[5] += 1
         if f.opened_at is not None:
             counts[1] += 1
             c.opened[i] += 1
@@ -155,8 +163,14 @@ class _Writer:
             counts[3] += 1
             c.completed[i] += 1
             c.last_completed[i] = max(c.last_completed[i], f.completed_at)
-            day = (org, self.local_day(f.completed_at))
+            local = self.local_day(f.completed_at)
+            day = (org, local)
             c.days[day] = c.days.get(day, 0) + 1
+            week = (org, position, local - dt.timedelta(days=local.weekday()))
+            c.weeks[week] = c.weeks.get(week, 0) + 1
+            if f.answer is not None:
+                chosen = (org, position, f.answer)
+                c.answers[chosen] = c.answers.get(chosen, 0) + 1
             if f.correct:
                 counts[4] += 1
                 c.correct[i] += 1
@@ -209,4 +223,5 @@ def batches_load(connection: psycopg.Connection, report: HistoryReport, clock: C
             )
     with Copy(connection, "lessons_sendattempt", _ATTEMPT) as copy:
         for pk, _, size, _, sent, _ in report.batches:
-            copy.add(f"{pk}\t1\t{size}\t{clock(sent - 1)}\t{clock(sent)}\taccepted\t202\t\t{pk}")
+            # The claim's token: any fixed UUID per batch (the attempt's holder is long gone).
+            copy.add(f"{pk}\t1\t{size}\t{clock(sent - 1)}\t{clock(sent)}\taccepted\t202\t\t{pk}\t{uuid.UUID(int=pk)}")

@@ -2,7 +2,8 @@
 
 Each check recounts from ``lessons_delivery`` what the product keeps in a
 counter, and counts the rows where the two differ (0 is the only good answer):
-LessonStats per organisation and lesson, each enrolment's lessons sent and
+LessonStats per organisation and lesson (delivered too), AnswerCount per option,
+WeeklyLessonCompletion per local week, each enrolment's lessons sent and
 completed, EnrolmentStats (a missing row means zeros), DailyCompletion per
 organisation and local day (the organisation's time zone), one certificate per
 enrolment that completed every lesson, and the events against the delivery
@@ -15,13 +16,35 @@ _PER_LESSON = """
 WITH counted AS (
     SELECT m.organisation_id, d.lesson_id, count(*) AS sent, count(d.opened_at) AS opened, count(d.read_at) AS read,
            count(d.counted_at) AS completed, count(*) FILTER (WHERE d.counted_at IS NOT NULL AND d.answer_correct)
-           AS correct
+           AS correct, count(d.delivered_at) AS delivered
     FROM lessons_delivery d JOIN courses_enrolment e ON e.id = d.enrolment_id
     JOIN organisations_membership m ON m.id = e.membership_id GROUP BY 1, 2)
 SELECT count(*) FROM counted c FULL JOIN lessons_lessonstats s
     ON s.organisation_id = c.organisation_id AND s.lesson_id = c.lesson_id
-WHERE (c.sent, c.opened, c.read, c.completed, c.correct)
-    IS DISTINCT FROM (s.sent, s.opened, s.read, s.completed, s.correct)
+WHERE (c.sent, c.opened, c.read, c.completed, c.correct, c.delivered)
+    IS DISTINCT FROM (s.sent, s.opened, s.read, s.completed, s.correct, s.delivered)
+"""
+_PER_OPTION = """
+WITH counted AS (
+    SELECT m.organisation_id, d.lesson_id, d.answer, count(*) AS n
+    FROM lessons_delivery d JOIN courses_enrolment e ON e.id = d.enrolment_id
+    JOIN organisations_membership m ON m.id = e.membership_id
+    WHERE d.counted_at IS NOT NULL AND d.answer IS NOT NULL GROUP BY 1, 2, 3)
+SELECT count(*) FROM counted c FULL JOIN lessons_answercount s
+    ON (s.organisation_id, s.lesson_id, s.option) = (c.organisation_id, c.lesson_id, c.answer)
+WHERE c.n IS DISTINCT FROM s.chosen
+"""
+_PER_WEEK = """
+WITH counted AS (
+    SELECT m.organisation_id, d.lesson_id, date_trunc('week', d.completed_at AT TIME ZONE o.timezone)::date AS week,
+           count(*) AS n
+    FROM lessons_delivery d JOIN courses_enrolment e ON e.id = d.enrolment_id
+    JOIN organisations_membership m ON m.id = e.membership_id
+    JOIN organisations_organisation o ON o.id = m.organisation_id
+    WHERE d.counted_at IS NOT NULL GROUP BY 1, 2, 3)
+SELECT count(*) FROM counted c FULL JOIN lessons_weeklylessoncompletion s
+    ON (s.organisation_id, s.lesson_id, s.week) = (c.organisation_id, c.lesson_id, c.week)
+WHERE c.n IS DISTINCT FROM s.completed
 """
 _PER_ENROLMENT = """
 WITH counted AS (
@@ -61,6 +84,8 @@ CHECKS = {
     "lesson_stats": _PER_LESSON,
     "enrolments_and_enrolment_stats": _PER_ENROLMENT,
     "daily_completions": _PER_DAY,
+    "answer_counts": _PER_OPTION,
+    "weekly_completions": _PER_WEEK,
     "certificates": _CERTIFICATES,
 }
 

@@ -1,4 +1,5 @@
-"""Keep the stored aggregates current: LessonStats, EnrolmentStats and DailyCompletion.
+"""Keep the stored aggregates current: LessonStats, EnrolmentStats, DailyCompletion and the
+trainer's AnswerCount and WeeklyLessonCompletion.
 
 Dashboards read these counters instead of scanning delivery history, so every
 change to a delivery's progress bumps them in the same transaction. Counters
@@ -14,7 +15,7 @@ from django.db import connection, models
 from django.db.models import F
 
 from core import sql
-from lessons.models import DailyCompletion, EnrolmentStats, LessonStats
+from lessons.models import AnswerCount, DailyCompletion, EnrolmentStats, LessonStats, WeeklyLessonCompletion
 
 # Rows per statement; keeps the parameter count far below SQLite's limit.
 _ROW_CHUNK = 500
@@ -39,7 +40,7 @@ def _upsert_increment(model: type[models.Model], keys: Sequence[str], counters: 
             cursor.execute(statement, [value for row in chunk for value in row])
 
 
-_LESSON_COUNTERS = ("sent", "opened", "read", "completed", "correct")
+_LESSON_COUNTERS = ("sent", "delivered", "opened", "read", "completed", "correct")
 _ENROLMENT_COUNTERS = ("opened", "read", "correct")
 
 
@@ -87,3 +88,17 @@ def daily_completions_add(*, increments: dict[tuple[int, int, dt.date], int]) ->
     rows = [(*key, count) for key, count in sorted(increments.items())]
     if rows:
         _upsert_increment(DailyCompletion, ("organisation", "course", "day"), ("completed",), rows)
+
+
+def answer_counts_add(*, increments: dict[tuple[int, int, int], int]) -> None:
+    """Add to AnswerCount; ``increments`` maps (organisation, lesson, option) to how many chose it."""
+    rows = [(*key, count) for key, count in sorted(increments.items())]
+    if rows:
+        _upsert_increment(AnswerCount, ("organisation", "lesson", "option"), ("chosen",), rows)
+
+
+def weekly_completions_add(*, increments: dict[tuple[int, int, dt.date], int]) -> None:
+    """Add to WeeklyLessonCompletion; ``increments`` maps (organisation, lesson, local Monday) to a count."""
+    rows = [(*key, count) for key, count in sorted(increments.items())]
+    if rows:
+        _upsert_increment(WeeklyLessonCompletion, ("organisation", "lesson", "week"), ("completed",), rows)

@@ -73,10 +73,10 @@ def events_apply(*, events: list[ProviderEvent], now: dt.datetime) -> EventRepor
     report.unknown_delivery = len(fresh) - len(known)
     report.applied = len(known)
     report.reconciled_batches = _reconcile(known, rows, now)
-    _stamp(known, rows, "delivered_at", lambda e: e.kind == "delivered")
+    delivered = _stamp(known, rows, "delivered_at", lambda e: e.kind == "delivered")
     _stamp(known, rows, "machine_opened_at", lambda e: e.kind == "open" and e.machine_open)
     _stamp(known, rows, "clicked_at", lambda e: e.kind == "click")
-    _record_opens(known, rows)
+    _count_delivered_and_opened(known, rows, delivered)
     _fail_deliveries(known, now)
     _suppress(known, rows, now)
     report.suspended = _suspend(known, rows, now)
@@ -224,11 +224,14 @@ def _set_where_empty(name: str, values: dict[int, dt.datetime]) -> None:
             cursor.execute(statement, params)
 
 
-def _record_opens(events: list[ProviderEvent], rows: dict[int, _Row]) -> None:
+def _count_delivered_and_opened(events: list[ProviderEvent], rows: dict[int, _Row], delivered: list[int]) -> None:
+    """Human opens stamp ``opened_at``; each delivery newly delivered or opened counts once, in one
+    statement for both (a machine open, Apple's privacy proxy, only stamps ``machine_opened_at``)."""
     opened = _stamp(events, rows, "opened_at", lambda e: e.kind in _HUMAN_OPEN and not e.machine_open)
-    lessons: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: {"opened": 0})
-    for pk in opened:
-        lessons[(rows[pk].organisation_id, rows[pk].lesson_id)]["opened"] += 1
+    lessons: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: {"opened": 0, "delivered": 0})
+    for name, pks in (("opened", opened), ("delivered", delivered)):
+        for pk in pks:
+            lessons[(rows[pk].organisation_id, rows[pk].lesson_id)][name] += 1
     lesson_stats_add(increments=dict(lessons))
     enrolment_stats_add_many(increments={rows[pk].enrolment_id: {"opened": 1} for pk in opened})
 

@@ -293,6 +293,8 @@ class LessonStats(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="lesson_stats")
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="stats")
     sent = models.PositiveIntegerField(default=0)
+    # SendGrid's "delivered" events, counted once per delivery by the webhook (drip/events.py).
+    delivered = models.PositiveIntegerField(default=0, db_default=0)
     opened = models.PositiveIntegerField(default=0)
     read = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
@@ -343,3 +345,7 @@ class DailyCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.completed}"
+
+
+# The trainer's figures that LessonStats cannot hold (lessons/tallies.py).
+from lessons.tallies import AnswerCount, WeeklyLessonCompletion  # noqa: E402, F401

@@ -80,6 +80,7 @@ NOT_PAGES: dict[str, str] = {
     "set_language": "the language switch: POST only",
     "dashboard:home": "redirects to the dashboard",
     "dashboard:dashboard_export": "CSV download",
+    "studio:analytics_export": "CSV download",
     "dashboard:closure_add": "POST only",
     "dashboard:closure_delete": "POST only",
     "dashboard:offering_add": "POST only",

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.invites import invite_create
-from courses.models import Certificate, Course, Enrolment, Offering, StaffUpload
+from courses.models import Certificate, Course, CourseTrainer, Enrolment, Offering, StaffUpload
 from courses.services import enrolment_create
 from discussions.models import Group, Post, Report, Thread
 from discussions.moderation import post_report
@@ -87,9 +87,8 @@ def build_world(*, outbox: Path) -> World:
     trainer_totp = _trainer("totp@druppel.example", "Tom")
     TOTP.activate(trainer_totp, TOTP_SECRET)
     RecoveryCodes.activate(trainer_totp)
-    # When courses name their trainers (the studio), these two train this course.
-    if hasattr(course, "trainers"):
-        course.trainers.add(trainer, trainer_totp)
+    # These two train this course: the studio's pages are theirs.
+    CourseTrainer.objects.bulk_create([CourseTrainer(course=course, user=t) for t in (trainer, trainer_totp)])
     # Learners have no password: they sign in by code (the account pages then offer to set one).
     for enrolment in (small.eva, small.jonas, small.lotte):
         enrolment.membership.user.set_unusable_password()
