@@ -169,7 +169,7 @@ def lesson_mail_template(
     with translation.override(language):
         subject = render_to_string("emails/lesson/subject.txt", context).strip()
         text = render_to_string("emails/lesson/body.txt", context)
-        html = render_to_string("emails/lesson/body.html", context)
+        html = render_to_string("emails/lesson/body.html", {**context, "subject": " ".join(subject.split())})
         group_label = str(_("Your organisation's discussion group"))
     return LessonMailTemplate(
         subject=" ".join(subject.split()),

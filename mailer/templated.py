@@ -39,7 +39,8 @@ def render_mail(
         subject = " ".join(render_to_string(f"{prefix}/subject.txt", context).split())
         text = render_to_string(f"{prefix}/body.txt", context)
         try:
-            html = css_inline.inline(render_to_string(f"{prefix}/body.html", context))
+            # The subject is also the HTML part's <title> (templates/emails/base.html).
+            html = css_inline.inline(render_to_string(f"{prefix}/body.html", {**context, "subject": subject}))
         except TemplateDoesNotExist:
             html = ""
     headers = one_click_unsubscribe(unsubscribe_url) if unsubscribe_url else {}
