@@ -70,7 +70,7 @@ def test_the_sign_in_code_mail_shows_the_code_large_on_a_phone(browser) -> None:
     mail.outbox = []
     Client().post(reverse("account_request_login_code"), {"email": user.email})
     (message,) = mail.outbox
-    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")  # type: ignore[attr-defined]
+    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")  # type: ignore[union-attr]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(**PHONE)
     page.set_content(str(html))
