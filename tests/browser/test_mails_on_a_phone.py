@@ -55,7 +55,13 @@ def test_the_widest_lesson_mail_fits_a_phone_and_its_footer_links_can_be_tapped(
     footer_links = [page.locator(".footer a").nth(i).bounding_box() for i in range(page.locator(".footer a").count())]
     page.screenshot(path=str(SCREENSHOTS / "lesson-mail-phone.png"), full_page=True)
     page.close()
+    # The smallest phones still in use are 320 px wide.
+    small = browser.new_page(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    small.set_content(html)
+    small_width = small.evaluate("document.documentElement.scrollWidth")
+    small.close()
     assert width <= 390, f"the mail scrolls sideways: {width} px"
+    assert small_width <= 320, f"the mail scrolls sideways on a 320 px phone: {small_width} px"
     assert table is not None
     assert table["x"] + table["width"] <= 390
     assert len(footer_links) == 2
