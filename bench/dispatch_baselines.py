@@ -109,7 +109,7 @@ def _message(delivery: Delivery, *, total: int, group_urls: dict[int, str]) -> E
     with translation.override(course.language):
         subject = " ".join(render_to_string("emails/lesson/subject.txt", context).split())
         text = render_to_string("emails/lesson/body.txt", context)
-        html = css_inline.inline(render_to_string("emails/lesson/body.html", context))
+        html = css_inline.inline(render_to_string("emails/lesson/body.html", {**context, "subject": subject}))
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
