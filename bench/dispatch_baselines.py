@@ -67,7 +67,9 @@ def _as_batch(message: EmailMessage) -> BatchMessage:
 
 def _sample(size: int) -> list[Delivery]:
     return list(
-        Delivery.objects.select_related("enrolment__membership__user", "version__lesson__course")
+        Delivery.objects.select_related(
+            "enrolment__membership__user", "enrolment__membership__organisation", "version__lesson__course"
+        )
         .filter(enrolment__membership__organisation__slug__startswith="bench-dispatch-")
         .order_by("pk")[:size]
     )
@@ -92,7 +94,11 @@ def _message(delivery: Delivery, *, total: int, group_urls: dict[int, str]) -> E
         "done": delivery.enrolment.lessons_completed,
         "group_html": mark_safe(f'<p><a href="{escape(group_url)}">{escape(label)}</a></p>') if group_url else "",  # noqa: S308
         "group_text": f"{label}: {group_url}\n" if group_url else "",
-        "posts": 0,
+        "posts_html": "",
+        "posts_text": "",
+        "organisation": delivery.enrolment.membership.organisation.name,
+        "organisation_html": escape(delivery.enrolment.membership.organisation.name),
+        "last": delivery.position >= total,
         "options": [
             {"number": n, "text": text, "url": lesson_url("answer", token, n)}
             for n, text in enumerate(version.options, start=1)
@@ -105,7 +111,7 @@ def _message(delivery: Delivery, *, total: int, group_urls: dict[int, str]) -> E
     with translation.override(course.language):
         subject = " ".join(render_to_string("emails/lesson/subject.txt", context).split())
         text = render_to_string("emails/lesson/body.txt", context)
-        html = css_inline.inline(render_to_string("emails/lesson/body.html", context))
+        html = css_inline.inline(render_to_string("emails/lesson/body.html", {**context, "subject": subject}))
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -153,6 +159,7 @@ def build_payloads(*, sample: int) -> list[dict]:
                 d.enrolment.membership.user.last_name,
                 d.enrolment.lessons_completed,
                 d.enrolment.membership.organisation_id,
+                d.enrolment.membership.organisation.name,
             )
             for d in chunk
         ]

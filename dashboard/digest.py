@@ -4,7 +4,9 @@ Beat runs ``digest_send_due`` hourly. An organisation is due when its local time
 is Monday 08:00-08:59 and it has no WeeklyDigestSent row for that Monday. The row
 and one outbox row per admin are written in one transaction: a second beat or a
 retry hits the unique constraint (on PostgreSQL it waits for the first to commit)
-and adds nothing; the outbox sends each mail once after the commit.
+and adds nothing; the outbox sends each mail once after the commit. Each admin's mail
+carries its own one-click link that stops the digest for them (WeeklyDigestOptOut);
+the sender leaves those admins out.
 """
 
 import datetime as dt
@@ -16,8 +18,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
 
+from core.tokens import SignedId
 from courses.models import Enrolment
-from dashboard.models import WeeklyDigestSent
+from dashboard.models import WeeklyDigestOptOut, WeeklyDigestSent
 from dashboard.stats import BEHIND_AFTER, DashboardFilters, employee_enrolments
 from discussions.selectors import unanswered_questions
 from lessons.models import DailyCompletion
@@ -31,6 +34,34 @@ DIGEST_WEEKDAY = 0  # Monday
 DIGEST_HOUR = 8
 # The mail lists this many people who are behind, furthest behind first, then "and N more".
 BEHIND_LISTED = 25
+# The credential of an admin's "stop this digest" link: their membership, signed.
+_STOP_TOKENS = SignedId("druppel.weekly-digest.stop")
+
+
+def digest_stop_token(membership_id: int) -> str:
+    return _STOP_TOKENS.sign(membership_id)
+
+
+def digest_stop_membership(token: str) -> Membership | None:
+    """The admin membership a stop link is for; None for a forged link or a membership gone since."""
+    membership_id = _STOP_TOKENS.unsign(token)
+    if membership_id is None:
+        return None
+    return Membership.objects.select_related("organisation").filter(pk=membership_id).first()
+
+
+def digest_stop(*, membership: Membership) -> bool:
+    """No more weekly digests for this admin; True when this call stopped it."""
+    _, created = WeeklyDigestOptOut.objects.get_or_create(membership=membership)
+    return created
+
+
+def digest_stopped(*, membership: Membership) -> bool:
+    return WeeklyDigestOptOut.objects.filter(membership=membership).exists()
+
+
+def digest_stop_url(membership_id: int) -> str:
+    return settings.SITE_URL + reverse("weekly_digest_stop", args=[digest_stop_token(membership_id)])
 
 
 def digest_open_questions(*, organisation: Organisation) -> int:
@@ -88,10 +119,16 @@ def digest_build(*, organisation: Organisation, week: dt.date) -> Digest:
     )
 
 
-def digest_mail(*, digest: Digest) -> RenderedMail:
-    """The digest, rendered once for all the organisation's admins."""
-    context = {"digest": digest, "organisation": digest.organisation, "behind_after": BEHIND_AFTER}
-    return render_mail("emails/digest", context)
+def digest_mail(*, digest: Digest, membership_id: int) -> RenderedMail:
+    """The digest for one admin: the same figures for all, each with their own link to stop it."""
+    stop_url = digest_stop_url(membership_id)
+    context = {
+        "digest": digest,
+        "organisation": digest.organisation,
+        "behind_after": BEHIND_AFTER,
+        "stop_url": stop_url,
+    }
+    return render_mail("emails/digest", context, unsubscribe_url=stop_url)
 
 
 def digest_send(*, organisation: Organisation, week: dt.date, now: dt.datetime) -> bool:
@@ -99,8 +136,9 @@ def digest_send(*, organisation: Organisation, week: dt.date, now: dt.datetime) 
     was queued already; True when this call queued it."""
     recipients = list(
         Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN, is_active=True)
+        .exclude(weekly_digest_opt_out__isnull=False)
         .order_by("pk")
-        .values_list("user__email", flat=True)
+        .values_list("pk", "user__email")
     )
     with transaction.atomic():
         try:
@@ -111,9 +149,10 @@ def digest_send(*, organisation: Organisation, week: dt.date, now: dt.datetime) 
         except IntegrityError:
             return False
         if recipients:
-            mail = digest_mail(digest=digest_build(organisation=organisation, week=week))
-            for address in recipients:
+            digest = digest_build(organisation=organisation, week=week)
+            for membership_id, address in recipients:
                 key = f"weekly-digest:{organisation.pk}:{week.isoformat()}:{address}"
+                mail = digest_mail(digest=digest, membership_id=membership_id)
                 outgoing_add(key=key, kind="weekly-digest", mail=mail, to=address)
     logger.info("weekly digest %s for %s to %d admins", record.week, organisation.slug, len(recipients))
     return True

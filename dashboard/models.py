@@ -1,9 +1,9 @@
-"""What the dashboard remembers: which weekly digests went out."""
+"""What the dashboard remembers: which weekly digests went out, and who asked for no more."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
 
 
 class WeeklyDigestSent(models.Model):
@@ -22,3 +22,17 @@ class WeeklyDigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"digest {self.organisation_id} {self.week}"
+
+
+class WeeklyDigestOptOut(models.Model):
+    """An admin who stopped the weekly digest (its one-click link): one row per admin membership."""
+
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="weekly_digest_opt_out")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("weekly digest opt-out")
+        verbose_name_plural = _("weekly digest opt-outs")
+
+    def __str__(self) -> str:
+        return f"no digest for membership {self.membership_id}"

@@ -70,7 +70,7 @@ def _queue(user: User, kind: str, day: dt.date, template: str, context: dict) ->
     outgoing_add(
         key=f"discussion-digest:{kind}:{user.pk}:{day.isoformat()}",
         kind=f"digest-{kind}",
-        mail=render_mail(template, context),
+        mail=render_mail(template, context, unsubscribe_url=context["unsubscribe_url"]),
         to=user.email,
     )
 

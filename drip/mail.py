@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from drip.extensions import lesson_mail_extension
 from lessons.models import LessonVersion
@@ -30,8 +31,13 @@ DONE_TAG = "__dr_done__"
 # The organisation's own discussion link (if any), pre-rendered per recipient.
 GROUP_HTML_TAG = "__dr_group_html__"
 GROUP_TEXT_TAG = "__dr_group_text__"
-# How many posts the recipient's group's thread of this lesson has (groups differ per organisation).
-POSTS_TAG = "__dr_posts__"
+# How many posts the recipient's group's thread of this lesson has (groups differ per organisation),
+# as the words after the thread link; nothing at zero.
+POSTS_HTML_TAG = "__dr_posts_html__"
+POSTS_TEXT_TAG = "__dr_posts_text__"
+# The organisation that offers the course to the recipient ("Aangeboden door Gemeente Avelgem").
+ORGANISATION_TAG = "__dr_org__"
+ORGANISATION_HTML_TAG = "__dr_org_html__"
 
 
 def lesson_url(name: str, token: str, *args: object) -> str:
@@ -47,6 +53,7 @@ class RecipientRow(NamedTuple):
     last_name: str
     lessons_completed: int
     organisation_id: int
+    organisation_name: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class LessonMailTemplate:
     html: str
     group_label: str
     unsubscribe_url: str  # with TOKEN_TAG where the recipient's token goes
+    language: str
 
     def recipients(
         self, rows: Iterable[RecipientRow], *, group_urls: Mapping[int, str], posts: Mapping[int, int]
@@ -67,13 +75,14 @@ class LessonMailTemplate:
         """
         rows = list(rows)
         groups = {pk: self._group_parts(url) for pk, url in group_urls.items()}
+        counts = {pk: self._posts_parts(posts.get(pk, 0)) for pk in {row.organisation_id for row in rows}}
         tokens = delivery_tokens(row.delivery_id for row in rows)
         return [
-            self._recipient(row, token, groups.get(row.organisation_id, ("", "")), posts)
+            self._recipient(row, token, groups.get(row.organisation_id, ("", "")), counts[row.organisation_id])
             for row, token in zip(rows, tokens, strict=True)
         ]
 
-    def _recipient(self, row: RecipientRow, token: str, group: tuple[str, str], posts: Mapping[int, int]) -> Recipient:
+    def _recipient(self, row: RecipientRow, token: str, group: tuple[str, str], posts: tuple[str, str]) -> Recipient:
         first_name = row.first_name or row.email.split("@")[0]
         return Recipient(
             email=row.email,
@@ -85,12 +94,23 @@ class LessonMailTemplate:
                 DONE_TAG: str(row.lessons_completed),
                 GROUP_HTML_TAG: group[0],
                 GROUP_TEXT_TAG: group[1],
-                POSTS_TAG: str(posts.get(row.organisation_id, 0)),
+                POSTS_HTML_TAG: posts[0],
+                POSTS_TEXT_TAG: posts[1],
+                ORGANISATION_TAG: row.organisation_name,
+                ORGANISATION_HTML_TAG: escape(row.organisation_name),
             },
             # Tokens are URL-safe, so the one reversed URL takes each by plain replacement.
             headers={"List-Unsubscribe": f"<{self.unsubscribe_url.replace(TOKEN_TAG, token)}>"},
             custom_args={"delivery_id": str(row.delivery_id)},
         )
+
+    def _posts_parts(self, count: int) -> tuple[str, str]:
+        """The thread's post count after its link, as HTML (kept with the link's last word) and as text."""
+        if not count:
+            return "", ""
+        with translation.override(self.language):
+            words = ngettext("%(posts)s post so far", "%(posts)s posts so far", count) % {"posts": count}
+        return f'&nbsp;<span style="white-space:nowrap">({escape(words)})</span>', f" ({words})"
 
     def _group_parts(self, url: str) -> tuple[str, str]:
         """The organisation's own discussion link, as HTML and as text."""
@@ -132,7 +152,11 @@ def lesson_mail_template(
         "done": DONE_TAG,
         "group_html": GROUP_HTML_TAG,
         "group_text": GROUP_TEXT_TAG,
-        "posts": POSTS_TAG,
+        "posts_html": POSTS_HTML_TAG,
+        "posts_text": POSTS_TEXT_TAG,
+        "organisation": ORGANISATION_TAG,
+        "organisation_html": ORGANISATION_HTML_TAG,
+        "last": position >= total,
         "options": [
             {"number": number, "text": text, "url": lesson_url("answer", TOKEN_TAG, number)}
             for number, text in enumerate(version.options, start=1)
@@ -145,7 +169,7 @@ def lesson_mail_template(
     with translation.override(language):
         subject = render_to_string("emails/lesson/subject.txt", context).strip()
         text = render_to_string("emails/lesson/body.txt", context)
-        html = render_to_string("emails/lesson/body.html", context)
+        html = render_to_string("emails/lesson/body.html", {**context, "subject": " ".join(subject.split())})
         group_label = str(_("Your organisation's discussion group"))
     return LessonMailTemplate(
         subject=" ".join(subject.split()),
@@ -153,4 +177,5 @@ def lesson_mail_template(
         html=css_inline.inline(html),
         group_label=group_label,
         unsubscribe_url=unsubscribe_url,
+        language=language,
     )

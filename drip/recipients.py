@@ -79,6 +79,7 @@ def batch_load(batch_id: int, *, now: dt.datetime) -> Loaded:
             "enrolment__membership__user__last_name",
             "enrolment__lessons_completed",
             "enrolment__membership__organisation_id",
+            "enrolment__membership__organisation__name",
             "offering__external_group_url",
             "offering__private_group",
             "enrolment_id",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.admin import admin_login_through_allauth
+from dashboard.views.digest_stop import weekly_digest_stop
 from discussions import views_mail
 from drip.health_views import healthz
 from drip.webhook_views import sendgrid_events
@@ -19,6 +20,8 @@ urlpatterns = [
     path("webhooks/sendgrid/", sendgrid_events, name="sendgrid_events"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/<slug:org_slug>/", include("dashboard.urls")),
+    # The weekly digest's one-click "stop" link: signed, so outside the organisation's admin pages.
+    path("digest/weekly/<str:token>/stop/", weekly_digest_stop, name="weekly_digest_stop"),
     path("me/", include("learners.urls")),
     path("join/<str:token>/", views_join.join, name="join"),
     path("join/<str:token>/welcome/", views_join.join_welcome, name="join_welcome"),

@@ -20,6 +20,7 @@ from accounts.models import User
 from courses.models import Course
 from lessons.models import Delivery, Lesson, LessonVersion, Module
 from lessons.outline import PARKED, course_outline, enrolments_realign, outline_apply
+from lessons.plaintext import markdown_text
 from lessons.rendering import render_markdown
 from lessons.selectors import course_places_forget
 from lessons.validation import (
@@ -98,6 +99,7 @@ def _version_new(lesson: Lesson, content: Mapping[str, Any], by: User | None) ->
         lesson=lesson,
         number=number,
         body_html=render_markdown(stored["body_markdown"]),
+        body_text=markdown_text(stored["body_markdown"]),
         checksum=version_checksum(**stored),
         created_by=by,
         **stored,

@@ -87,6 +87,8 @@ class LessonVersion(models.Model):
     body_markdown = models.TextField(_("body (Markdown)"))
     # Rendered and sanitised once, when the version is saved.
     body_html = models.TextField(editable=False)
+    # The same as readable plain text, for a mail's text part (lessons/plaintext.py).
+    body_text = models.TextField(editable=False, default="")
     # {"prompt": str, "options": [str], "correct": int (0-based), "explanation": str} or {}.
     question = models.JSONField(default=dict, blank=True)
     checksum = models.CharField(max_length=64, editable=False)

@@ -39,6 +39,12 @@ class BatchMessage:
         return subject, text, html
 
 
+def one_click_unsubscribe(url: str) -> dict[str, str]:
+    """RFC 8058: a mailbox offers "unsubscribe" and POSTs ``List-Unsubscribe=One-Click`` to ``url``
+    (an absolute https URL that opts out without cookies, and asks first when merely opened)."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 @dataclass(frozen=True)
 class SendResult:
     message_id: str

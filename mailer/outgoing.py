@@ -80,7 +80,7 @@ def outgoing_add(
         subject=mail.subject,
         text=mail.text,
         html=mail.html,
-        headers=headers or {},
+        headers={**mail.headers, **(headers or {})},
         created_at=timezone.now(),
     )
     try:
@@ -116,7 +116,7 @@ def outgoing_add_many(*, kind: str, mails: list[tuple[str, RenderedMail, str]]) 
     rows = [
         OutgoingMail(
             key=key[:200], kind=kind, to=to, from_email=settings.DEFAULT_FROM_EMAIL, subject=mail.subject,
-            text=mail.text, html=mail.html, created_at=now,
+            text=mail.text, html=mail.html, headers=mail.headers, created_at=now,
         )
         for key, mail, to in mails
     ]  # fmt: skip

@@ -150,15 +150,16 @@ def reminder_mail(enrolment: Enrolment) -> RenderedMail:
     """The reminder mail for one learner: a link to their latest lesson and one to switch reminders off."""
     user = enrolment.membership.user
     latest: int = getattr(enrolment, "latest_delivery", 0)
+    off_url = settings.SITE_URL + reverse("learners:reminders_off", args=[reminder_token(enrolment.pk)])
     context = {
         "course": enrolment.course,
         "name": user.first_name or user.email.split("@")[0],
         "behind": BEHIND_LESSONS,
         "lesson_url": settings.SITE_URL + reverse("lessons:page", args=[delivery_token(latest)]),
         "courses_url": settings.SITE_URL + reverse("learners:courses"),
-        "off_url": settings.SITE_URL + reverse("learners:reminders_off", args=[reminder_token(enrolment.pk)]),
+        "off_url": off_url,
     }
-    return render_mail("emails/reminder", context, language=enrolment.course.language)
+    return render_mail("emails/reminder", context, language=enrolment.course.language, unsubscribe_url=off_url)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from courses.models import Course, Enrolment
 from courses.services import enrolment_create
 from lessons.authoring import version_checksum
 from lessons.models import Lesson, LessonVersion, Module
+from lessons.plaintext import markdown_text
 from lessons.rendering import render_markdown
 from mailer.models import OutgoingMail
 from mailer.outgoing import outgoing_send
@@ -89,6 +90,7 @@ def make_lessons(course: Course, count: int, *, per_module: int | None = None) -
             lesson=lesson,
             number=1,
             body_html=render_markdown(content["body_markdown"]),
+            body_text=markdown_text(content["body_markdown"]),
             checksum=version_checksum(**content),
             **content,
         )

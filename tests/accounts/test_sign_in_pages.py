@@ -69,10 +69,17 @@ def test_the_code_mail_says_druppel_not_the_host_and_is_dutch_by_default(eva: Us
     assert message["To"] == "eva@avelgem.be"
     assert message["Subject"] == "Druppel: Aanmeldcode"
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Hallo van Druppel!" in text
-    assert "Je kunt deze mail gerust negeren" in text
+    assert "Hallo van Druppel!" not in text
+    assert "Je aanmeldcode" in text
+    assert "Typ deze code in het browservenster waar je hem vroeg:" in text
     assert "testserver" not in text
-    assert code_in(message)
+    code = code_in(message)
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "<title>Druppel: Aanmeldcode</title>" in html
+    assert '<html lang="nl">' in html
+    # The code large, in a box, selected whole by one tap.
+    assert re.search(rf'<p class="code" style="[^"]*font-size: ?32px[^"]*user-select: ?all[^"]*">{code}</p>', html)
+    assert "Hallo van" not in html
 
 
 def test_the_code_mail_is_english_when_english_was_chosen(eva: User, outbox_dir: Path) -> None:
@@ -80,8 +87,9 @@ def test_the_code_mail_is_english_when_english_was_chosen(eva: User, outbox_dir:
     message = the_mail(outbox_dir)
     assert message["Subject"] == "Druppel: Sign-In Code"
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Hello from Druppel!" in text
-    assert "Your sign-in code for Druppel:" in text
+    assert "Hello from Druppel!" not in text
+    assert "Type this code in the browser window where you asked for it:" in text
+    assert '<html lang="en">' in message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "testserver" not in text
 
 

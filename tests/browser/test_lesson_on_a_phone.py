@@ -33,7 +33,7 @@ def test_a_learner_answers_from_the_mail_in_one_tap(browser, live_server, outbox
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.set_content(html)
-    page.screenshot(path=str(SCREENSHOTS / "lesson-mail-phone.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "lesson-mail-phone-short.png"), full_page=True)
     page.goto(answer_url.group(1))
     assert page.locator("input[name=option][value='2']").is_checked()
     page.get_by_role("button", name="Bevestig mijn antwoord").tap()

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.digest import digest_send_due
+from dashboard.digest import digest_send_due, digest_stop_token
+from dashboard.models import WeeklyDigestOptOut
 from dashboard.models import WeeklyDigestSent as DigestSent
 from discussions.services import group_for_enrolment, lesson_thread, post_create
 from lessons.models import DailyCompletion
@@ -159,3 +162,24 @@ def test_beat_runs_the_thin_digest_task_every_hour(monkeypatch):  # type: ignore
     assert tasks.send_weekly_digests.apply().get() == [7]
     (now,) = calls
     assert abs((timezone.now() - now).total_seconds()) < 60
+
+
+def test_an_admin_who_stopped_the_digest_gets_none_and_a_colleague_still_does(small_org, outbox_dir):  # type: ignore[no-untyped-def]
+    second = MembershipFactory.create(organisation=small_org.organisation, role=Membership.Role.ADMIN)
+    mine = Membership.objects.get(user=small_org.admin, organisation=small_org.organisation)
+    path = reverse("weekly_digest_stop", args=[digest_stop_token(mine.pk)])
+    assert Client(enforce_csrf_checks=True).get(path).status_code == 200
+    assert not WeeklyDigestOptOut.objects.exists()
+    assert Client(enforce_csrf_checks=True).post(path).status_code == 200
+    assert WeeklyDigestOptOut.objects.get().membership == mine
+    digest_send_due(now=MONDAY_0815_BRUSSELS)
+    send_outbox()
+    assert recipients(outbox_dir) == [second.user.email]
+    (message,) = mails(outbox_dir)
+    own = reverse("weekly_digest_stop", args=[digest_stop_token(second.pk)])
+    assert own in str(message["List-Unsubscribe"])
+    assert own in text_of(message)
+
+
+def test_a_forged_stop_link_is_not_found():
+    assert Client().post(reverse("weekly_digest_stop", args=["1.forged"])).status_code == 404

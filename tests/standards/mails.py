@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.digest import digest_build, digest_mail
+from dashboard.digest import digest_send
 from discussions.digest import replies_digest_send, unanswered_digest_send
 from drip.notices import suspension_notices_queue
 from mailer.models import OutgoingMail
@@ -87,8 +87,9 @@ def certificate(world: World, folder: Path) -> str:
 
 
 def digest(world: World, folder: Path) -> str:
+    """What the sender queues for the organisation's admin this Monday."""
     monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
-    return digest_mail(digest=digest_build(organisation=world.organisation, week=monday)).html
+    return _queued(lambda: digest_send(organisation=world.organisation, week=monday, now=timezone.now()))
 
 
 def discussion_digest(world: World, folder: Path) -> str:

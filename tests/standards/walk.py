@@ -19,9 +19,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from courses.invites import invite_token
+from dashboard.digest import digest_stop_token
 from discussions.digest import digest_unsubscribe_token
 from discussions.models import DiscussionDigestSent
 from lessons.tokens import delivery_token
+from organisations.models import Membership
 from progress.certificates import certificate_token
 from progress.reminders import reminder_token
 from tests.standards.world import World
@@ -64,6 +66,9 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
         user_id=w.learner.pk, kind=DiscussionDigestSent.Kind.REPLIES
     ),
     "learners:reminders_off:token": lambda w: reminder_token(w.jonas.pk),
+    "weekly_digest_stop:token": lambda w: digest_stop_token(
+        Membership.objects.get(user=w.admin, organisation=w.organisation).pk
+    ),
     "learners:certificate_link:token": lambda w: certificate_token(w.certificate.pk),
     "join:token": lambda w: invite_token(w.offering),
     "join_welcome:token": lambda w: invite_token(w.offering),
