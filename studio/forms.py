@@ -68,6 +68,11 @@ class CourseSettingsForm(forms.ModelForm):
         return days
 
 
+class ModuleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Module) -> str:  # type: ignore[override]
+        return f"{obj.position}. {obj.title}"
+
+
 class LessonForm(forms.Form):
     """The editor: front matter, the Markdown text and the check question (its correct option counts from 1)."""
 
@@ -79,9 +84,9 @@ class LessonForm(forms.Form):
         help_text=_("The line the inbox shows under the subject."),
         widget=forms.TextInput(attrs={"data-max-chars": MAX_SUMMARY_CHARS}),
     )
-    module = forms.ModelChoiceField(label=_("Module"), queryset=Module.objects.none(), empty_label=None)
+    module = ModuleChoiceField(label=_("Module"), queryset=Module.objects.none(), empty_label=None)
     body_markdown = forms.CharField(
-        label=_("Text (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 22})
+        label=_("Text (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 18})
     )
     prompt = forms.CharField(label=_("Question"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     correct = forms.TypedChoiceField(

@@ -55,8 +55,8 @@ def _neighbour_place(lesson: Lesson, direction: str) -> tuple[Module, int | None
     return (modules[at + 1], 0) if at + 1 < len(modules) else None  # to the start of the next module
 
 
-@require_POST
 @course_trainer_required
+@require_POST
 def lesson_move_view(request: AuthenticatedHttpRequest, course: Course, lesson_id: int) -> HttpResponse:
     lesson = _lesson(course, lesson_id)
     direction = request.POST.get("direction", "")
@@ -68,8 +68,8 @@ def lesson_move_view(request: AuthenticatedHttpRequest, course: Course, lesson_i
     return redirect(f"{_course_url(course)}#lesson-{lesson.pk}")
 
 
-@require_POST
 @course_trainer_required
+@require_POST
 def lesson_publish_view(request: AuthenticatedHttpRequest, course: Course, lesson_id: int) -> HttpResponse:
     lesson = _lesson(course, lesson_id)
     published = request.POST.get("published") == "1"
@@ -80,8 +80,8 @@ def lesson_publish_view(request: AuthenticatedHttpRequest, course: Course, lesso
     return redirect(f"{_course_url(course)}#lesson-{lesson.pk}")
 
 
-@require_POST
 @course_trainer_required
+@require_POST
 def module_move_view(request: AuthenticatedHttpRequest, course: Course, module_id: int) -> HttpResponse:
     module = get_object_or_404(Module, pk=module_id, course=course)
     direction = request.POST.get("direction", "")
@@ -98,8 +98,8 @@ def _course_url(course: Course) -> str:
     return reverse("studio:course", kwargs={"course_slug": course.slug})
 
 
-@require_http_methods(["GET", "POST"])
 @course_trainer_required
+@require_http_methods(["GET", "POST"])
 def lesson_new(request: AuthenticatedHttpRequest, course: Course) -> HttpResponse:
     """Insert a lesson at a place in a module (``module`` and ``index`` in the query); it starts
     unpublished, then opens in the editor."""

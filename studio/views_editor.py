@@ -37,8 +37,8 @@ def _problems(course: Course, lesson: Lesson, form: LessonForm) -> list[Problem]
     return lesson_check(course=course, draft=form.draft(), lesson=lesson)
 
 
-@require_http_methods(["GET", "POST"])
 @course_trainer_required
+@require_http_methods(["GET", "POST"])
 def lesson_edit(request: AuthenticatedHttpRequest, course: Course, lesson_id: int) -> HttpResponse:
     lesson = _lesson(course, lesson_id)
     if request.method == "POST":
@@ -85,8 +85,8 @@ def _editor_messages() -> dict[str, str]:
     }
 
 
-@require_POST
 @course_trainer_required
+@require_POST
 def lesson_check_view(request: AuthenticatedHttpRequest, course: Course, lesson_id: int) -> JsonResponse:
     """The problems of what the editor holds, before saving: for the editor's script."""
     lesson = _lesson(course, lesson_id)
@@ -105,8 +105,8 @@ def lesson_check_view(request: AuthenticatedHttpRequest, course: Course, lesson_
 # mail client shows it; no script runs in any of the three.
 @xframe_options_sameorigin
 @csp_replace({"style-src": [SELF, UNSAFE_INLINE], "script-src": [NONE], "frame-ancestors": [SELF]})  # type: ignore[arg-type]
-@require_http_methods(["GET", "POST"])
 @course_trainer_required
+@require_http_methods(["GET", "POST"])
 def lesson_preview(request: AuthenticatedHttpRequest, course: Course, lesson_id: int) -> HttpResponse:
     """The lesson page, the mail's HTML or its plain text (``view``), from the editor's form (POST)
     or the saved version (GET)."""
@@ -127,8 +127,8 @@ def lesson_preview(request: AuthenticatedHttpRequest, course: Course, lesson_id:
     return HttpResponse(mail.html)
 
 
-@require_POST
 @course_trainer_required
+@require_POST
 def lesson_test_send_view(request: AuthenticatedHttpRequest, course: Course, lesson_id: int) -> HttpResponse:
     """Send the saved version's exact mail to the trainer, marked as a test."""
     lesson = _lesson(course, lesson_id)

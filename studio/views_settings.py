@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
@@ -20,8 +21,8 @@ from studio.access import course_trainer_required
 from studio.forms import CourseSettingsForm
 
 
-@require_http_methods(["GET", "POST"])
 @course_trainer_required
+@require_http_methods(["GET", "POST"])
 def course_settings(request: AuthenticatedHttpRequest, course: Course) -> HttpResponse:
     before = (list(course.weekdays), course.send_time)
     form = CourseSettingsForm(request.POST or None, instance=course)
@@ -34,7 +35,12 @@ def course_settings(request: AuthenticatedHttpRequest, course: Course) -> HttpRe
         course_places_forget(course.pk)
         messages.success(request, _("The course settings are saved."))
         if moved:
-            messages.info(request, _("%(count)d planned lessons moved to the new cadence.") % {"count": moved})
+            message = ngettext(
+                "%(count)d planned lesson moved to the new cadence.",
+                "%(count)d planned lessons moved to the new cadence.",
+                moved,
+            )
+            messages.info(request, message % {"count": moved})
         return redirect("studio:course_settings", course_slug=course.slug)
     if request.method == "POST":
         course.refresh_from_db()

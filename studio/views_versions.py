@@ -17,8 +17,8 @@ def _number(text: str | None, default: int) -> int:
     return int(text) if text and text.isdigit() else default
 
 
-@require_GET
 @course_trainer_required
+@require_GET
 def lesson_versions(request: AuthenticatedHttpRequest, course: Course, lesson_id: int) -> HttpResponse:
     """The history, newest first, and the diff of two versions (``a`` → ``b``; default: the last two)."""
     lesson = get_object_or_404(Lesson.objects.select_related("current_version"), pk=lesson_id, course=course)
@@ -40,8 +40,8 @@ def lesson_versions(request: AuthenticatedHttpRequest, course: Course, lesson_id
     return render(request, "studio/versions.html", context)
 
 
-@require_POST
 @course_trainer_required
+@require_POST
 def version_restore_view(
     request: AuthenticatedHttpRequest, course: Course, lesson_id: int, number: int
 ) -> HttpResponse:

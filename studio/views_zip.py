@@ -21,8 +21,8 @@ from studio.access import course_trainer_required
 from studio.models import CourseUpload
 
 
-@require_GET
 @course_trainer_required
+@require_GET
 def course_zip_download(request: AuthenticatedHttpRequest, course: Course) -> HttpResponse:
     response = HttpResponse(course_zip(course), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{course.slug}.zip"'
@@ -43,8 +43,8 @@ def plan_fingerprint(report: SyncReport) -> str:
     return hashlib.sha256(json.dumps(report.as_dict(), sort_keys=True, default=str).encode()).hexdigest()
 
 
-@require_http_methods(["GET", "POST"])
 @course_trainer_required
+@require_http_methods(["GET", "POST"])
 def course_import(request: AuthenticatedHttpRequest, course: Course) -> HttpResponse:
     """The upload form; a good zip is kept and its preview shown, a bad one is explained."""
     problems: list[Problem] = []
@@ -67,8 +67,8 @@ def course_import(request: AuthenticatedHttpRequest, course: Course) -> HttpResp
     return render(request, "studio/import.html", {"course": course, "problems": problems}, status=status)
 
 
-@require_http_methods(["GET", "POST"])
 @course_trainer_required
+@require_http_methods(["GET", "POST"])
 def course_import_preview(request: AuthenticatedHttpRequest, course: Course, upload_id: int) -> HttpResponse:
     """What the zip changes; the trainer's confirmation (POST) applies exactly that."""
     upload = get_object_or_404(CourseUpload, pk=upload_id, course=course)
