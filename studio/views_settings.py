@@ -14,6 +14,7 @@ from accounts.http import AuthenticatedHttpRequest
 from courses.models import Course
 from courses.rescheduling import course_reschedule
 from courses.schedule import upcoming_slots
+from discussions.services import group_ensure
 from lessons.models import Lesson
 from lessons.selectors import course_places_forget
 from organisations.models import Organisation
@@ -29,6 +30,7 @@ def course_settings(request: AuthenticatedHttpRequest, course: Course) -> HttpRe
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             course = form.save()
+            group_ensure(course=course)  # the nav links every trainer page to the course's group
             moved = 0
             if (course.weekdays, course.send_time) != before:
                 moved = course_reschedule(course=course, now=timezone.now())

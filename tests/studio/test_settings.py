@@ -4,10 +4,12 @@ and closures marked, and a new cadence that moves planned lessons."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Enrolment, Offering
 from courses.schedule import upcoming_slots
+from discussions.models import Group
 from organisations.models import ClosurePeriod
 from tests.factories import OrganisationFactory, enrol
 from tests.studio.conftest import Studio
@@ -67,6 +69,10 @@ def test_saving_settings_changes_the_course_and_moves_planned_lessons(studio: St
     assert enrolment.next_due_at is not None
     local = timezone.localtime(enrolment.next_due_at)
     assert (local.weekday() in (1, 3), local.time()) == (True, dt.time(7, 45))
+    group = Group.objects.get(course=studio.course, organisation=None)
+    page = studio.client.get(url("course", studio)).content.decode()
+    assert reverse("discussions:group", kwargs={"group_id": group.pk}) in page  # every page links the group
+    assert reverse("discussions:reports") in page
 
 
 def test_a_course_needs_a_weekday(studio: Studio) -> None:
