@@ -186,3 +186,30 @@ class NewLessonForm(forms.Form):
         if not data.get("slug") and data.get("title"):
             data["slug"] = slugify(data["title"])[:120].strip("-") or "les"
         return data
+
+
+class ModuleForm(forms.Form):
+    """A module's title and intro; a new one also gets its slug (its identity, also its folder's name)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"class": "field"}))
+    intro = forms.CharField(
+        label=_("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "field"})
+    )
+    slug = forms.SlugField(
+        label=_("Slug"),
+        max_length=120,
+        required=False,
+        help_text=_("Its name in the course folder; made from the title when left empty."),
+        widget=forms.TextInput(attrs={"class": "field"}),
+    )
+
+    def __init__(self, *args: Any, new: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not new:
+            del self.fields["slug"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "slug" in self.fields and not data.get("slug") and data.get("title"):
+            data["slug"] = slugify(data["title"])[:120].strip("-") or "module"
+        return data

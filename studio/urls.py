@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio import views, views_editor, views_settings, views_versions, views_zip
+from studio import views, views_editor, views_modules, views_settings, views_versions, views_zip
 
 app_name = "studio"
 
@@ -11,7 +11,10 @@ urlpatterns = [
     path("<slug:course_slug>/", views.course_overview, name="course"),
     path("<slug:course_slug>/settings/", views_settings.course_settings, name="course_settings"),
     path("<slug:course_slug>/lessons/new/", views.lesson_new, name="lesson_new"),
+    path("<slug:course_slug>/modules/new/", views_modules.module_new, name="module_new"),
+    path("<slug:course_slug>/modules/<int:module_id>/", views_modules.module_edit, name="module_edit"),
     path("<slug:course_slug>/modules/<int:module_id>/move/", views.module_move_view, name="module_move"),
+    path("<slug:course_slug>/modules/<int:module_id>/delete/", views_modules.module_delete_view, name="module_delete"),
     path(lesson, views_editor.lesson_edit, name="lesson_edit"),
     path(lesson + "preview/", views_editor.lesson_preview, name="lesson_preview"),
     path(lesson + "check/", views_editor.lesson_check_view, name="lesson_check"),

@@ -58,6 +58,8 @@ def course_import(request: AuthenticatedHttpRequest, course: Course) -> HttpResp
             data = upload.read()
             source, problems = _read(course, data)
             if source is not None:
+                # One pending zip per trainer and course: an upload replaces the one not confirmed.
+                CourseUpload.objects.filter(course=course, uploaded_by=request.user, applied_at__isnull=True).delete()
                 kept = CourseUpload.objects.create(
                     course=course, uploaded_by=request.user, filename=(upload.name or "")[:200], data=data
                 )
@@ -90,8 +92,8 @@ def course_import_preview(request: AuthenticatedHttpRequest, course: Course, upl
                 for problem in error.problems:
                     messages.error(request, problem.message)
             else:
-                upload.applied_at = timezone.now()
-                upload.save(update_fields=["applied_at"])
+                upload.applied_at, upload.data = timezone.now(), b""  # applied: its bytes are no longer needed
+                upload.save(update_fields=["applied_at", "data"])
                 messages.success(request, _("The zip is imported."))
                 return redirect("studio:course", course_slug=course.slug)
     context = {"course": course, "upload": upload, "report": report, "plan": fingerprint, "warnings": report.warnings}

@@ -55,6 +55,8 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "lesson_id": lambda w: w.course.lessons.order_by("position").first().pk,  # type: ignore[union-attr]
     "position": lambda w: 1,
     "studio:module_move:module_id": lambda w: w.course.modules.order_by("position").first().pk,  # type: ignore[union-attr]
+    "studio:module_edit:module_id": lambda w: w.course.modules.order_by("position").first().pk,  # type: ignore[union-attr]
+    "studio:module_delete:module_id": lambda w: w.course.modules.order_by("position").first().pk,  # type: ignore[union-attr]
     "studio:version_restore:number": lambda w: 1,
     "studio:import_preview:upload_id": lambda w: w.course_upload.pk,
     # A mail link: the delivery's signed token. The answer page looks different once answered.
@@ -104,6 +106,7 @@ NOT_PAGES: dict[str, str] = {
     "mfa_download_recovery_codes": "a text file download",
     "studio:course_zip": "the course folder as a zip download",
     "studio:module_move": "POST only",
+    "studio:module_delete": "POST only",
     "studio:lesson_move": "POST only",
     "studio:lesson_publish": "POST only",
     "studio:lesson_check": "POST only (JSON for the editor's script)",

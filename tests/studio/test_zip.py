@@ -68,13 +68,17 @@ def test_an_edited_export_previews_exactly_the_changed_lessons_and_applies_only_
     les5 = Lesson.objects.get(course=studio.course, slug="les-5")
     assert les5.current_version is not None
     assert les5.current_version.title == "Vijf"
-    assert CourseUpload.objects.get().applied_at is not None
+    kept = CourseUpload.objects.get()
+    assert kept.applied_at is not None
+    assert bytes(kept.data) == b""
     again = studio.client.get(response["Location"])
     assert again.status_code == 302  # an upload applies once
 
 
 def test_a_round_trip_changes_nothing(studio: Studio) -> None:
+    upload(studio, course_zip(studio.course))
     response = upload(studio, course_zip(studio.course))
+    assert CourseUpload.objects.count() == 1  # the second upload replaced the first, not confirmed
     preview = studio.client.get(response["Location"])
     assert not preview.context["report"].has_changes
     assert "niets te importeren" in preview.content.decode()
