@@ -58,11 +58,16 @@ def _neighbour_place(lesson: Lesson, direction: str) -> tuple[Module, int | None
 @course_trainer_required
 @require_POST
 def lesson_move_view(request: AuthenticatedHttpRequest, course: Course, lesson_id: int) -> HttpResponse:
+    """One step ``up`` or ``down`` (the arrows), or to ``index`` in ``module`` (a drag and drop)."""
     lesson = _lesson(course, lesson_id)
     direction = request.POST.get("direction", "")
-    if direction not in ("up", "down"):
+    module_id, index = request.POST.get("module", ""), request.POST.get("index", "")
+    if module_id.isdigit() and index.isdigit():
+        place: tuple[Module, int | None] | None = (get_object_or_404(Module, pk=module_id, course=course), int(index))
+    elif direction in ("up", "down"):
+        place = _neighbour_place(lesson, direction)
+    else:
         raise Http404
-    place = _neighbour_place(lesson, direction)
     if place is not None:
         lesson_move(lesson=lesson, module=place[0], index=place[1])
     return redirect(f"{_course_url(course)}#lesson-{lesson.pk}")

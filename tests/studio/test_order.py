@@ -70,3 +70,14 @@ def test_a_reorder_and_an_insert_keep_each_learners_next_lesson(studio: Studio) 
     assert "les-3" not in received
     eva.refresh_from_db()
     assert eva.status == Enrolment.Status.FINISHED
+
+
+def test_a_drop_puts_the_lesson_at_an_index_of_a_module(studio: Studio) -> None:
+    les = {lesson.slug: lesson for lesson in studio.lessons}
+    module_2 = les["les-4"].module
+    move = url("lesson_move", studio, lesson_id=les["les-1"].pk)
+    assert studio.client.post(move, {"module": module_2.pk, "index": 1}).status_code == 302
+    assert order(studio) == ["les-2", "les-3", "les-4", "les-1", "les-5", "les-6"]
+    les["les-1"].refresh_from_db()
+    assert les["les-1"].module == module_2
+    assert studio.client.post(move, {"module": 999999, "index": 0}).status_code == 404
