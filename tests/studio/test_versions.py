@@ -31,3 +31,18 @@ def test_restoring_makes_a_new_version_equal_to_the_old(studio: Studio) -> None:
     assert two.title == "Tweede"
     lesson.refresh_from_db()
     assert lesson.current_version == three
+
+
+def test_the_history_costs_the_same_for_two_versions_or_twelve(studio: Studio, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    lesson = studio.lessons[0]
+    edit, history = url("lesson_edit", studio, lesson_id=lesson.pk), url("lesson_versions", studio, lesson_id=lesson.pk)
+    studio.client.post(edit, editor_data(lesson, title="Twee"))
+    # The session, the user, the course, the lesson, its versions (with their authors), the nav's group and
+    # organisations.
+    with django_assert_num_queries(7):
+        studio.client.get(history)
+    for number in range(10):
+        studio.client.post(edit, editor_data(lesson, title=f"Versie {number}"))
+    with django_assert_num_queries(7):
+        page = studio.client.get(history)
+    assert page.content.decode().count('name="a"') == 12
