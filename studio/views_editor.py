@@ -66,6 +66,7 @@ def lesson_edit(request: AuthenticatedHttpRequest, course: Course, lesson_id: in
         "max_summary": MAX_SUMMARY_CHARS,
         "versions": lesson.versions.count(),
         "editor_messages": _editor_messages(),
+        "posted": request.method == "POST",  # a refused save: the preview shows the draft, not the saved version
     }
     return render(request, "studio/lesson_edit.html", context)
 

@@ -101,4 +101,5 @@ if (form) {
     });
   }
   count();
+  if (form.dataset.unsaved) preview(); // a refused save: show the draft, not the saved version
 }
