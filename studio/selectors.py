@@ -16,10 +16,10 @@ from organisations.models import Organisation
 from organisations.selectors import organisations_for_admin
 
 
-def _count(queryset: QuerySet, field: str = "pk") -> Subquery:
-    """``queryset`` (filtered on OuterRef("pk") of a course) counted inside the course query."""
-    counted = queryset.order_by().values("course_id" if field == "pk" else field)
-    return Subquery(counted.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField())
+def _per_course(rows: QuerySet, course: str, total: Count | Sum) -> Coalesce:
+    """``total`` of ``rows`` (filtered on the outer course through ``course``), inside the course query."""
+    grouped = rows.filter(**{course: OuterRef("pk")}).order_by().values(course).annotate(n=total).values("n")[:1]
+    return Coalesce(Subquery(grouped, output_field=IntegerField()), 0)
 
 
 def courses_with_health(user: User, *, today: dt.date) -> QuerySet[Course]:
@@ -27,26 +27,10 @@ def courses_with_health(user: User, *, today: dt.date) -> QuerySet[Course]:
     (active enrolments), ``completed_week`` (lessons completed since Monday, from the stored daily
     counters) and ``open_questions`` (learners' questions in the course's groups no trainer answered)."""
     monday = today - dt.timedelta(days=today.weekday())
-    learners = Enrolment.objects.filter(course=OuterRef("pk"), status=Enrolment.Status.ACTIVE)
-    week = (
-        DailyCompletion.objects.filter(course=OuterRef("pk"), day__gte=monday)
-        .order_by()
-        .values("course_id")
-        .annotate(n=Sum("completed"))
-        .values("n")[:1]
-    )
-    questions = (
-        unanswered_questions()
-        .filter(thread__group__course=OuterRef("pk"))
-        .order_by()
-        .values("thread__group__course")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
     return courses_trained_by(user).annotate(
-        learners=Coalesce(_count(learners), 0),
-        completed_week=Coalesce(Subquery(week, output_field=IntegerField()), 0),
-        open_questions=Coalesce(Subquery(questions, output_field=IntegerField()), 0),
+        learners=_per_course(Enrolment.objects.filter(status=Enrolment.Status.ACTIVE), "course", Count("pk")),
+        completed_week=_per_course(DailyCompletion.objects.filter(day__gte=monday), "course", Sum("completed")),
+        open_questions=_per_course(unanswered_questions(), "thread__group__course", Count("pk")),
     )
 
 
