@@ -54,8 +54,8 @@ def lesson_edit(request: AuthenticatedHttpRequest, course: Course, lesson_id: in
                     lesson_move(lesson=lesson, module=form.cleaned_data["module"])
                 messages.success(request, _("Saved as version %(number)d.") % {"number": version.number})
                 return redirect("studio:lesson_edit", course_slug=course.slug, lesson_id=lesson.pk)
-    else:
-        form = LessonForm(initial=LessonForm.initial_for(lesson.current_version, lesson.module), course=course)
+    else:  # bound to the saved version, so the checks below speak about it at once
+        form = LessonForm(LessonForm.initial_for(lesson.current_version, lesson.module), course=course)
     problems = _problems(course, lesson, form) if form.is_valid() else []
     context = {
         "course": course,

@@ -102,3 +102,10 @@ def test_a_mail_already_sent_keeps_its_version(studio: Studio) -> None:
     assert first.title == "Les nummer 1"
     assert lesson.current_version is not None
     assert lesson.current_version.title == "Herschreven"
+
+
+def test_the_editor_opens_with_the_saved_versions_problems(studio: Studio) -> None:
+    page = studio.client.get(url("lesson_edit", studio, lesson_id=studio.lessons[0].pk)).content.decode()
+    assert "De tekst telt 6 woorden" in page  # make_lessons' text is short: advice, shown before any edit
+    assert '<li class="fine">' not in page
+    assert 'value="Les nummer 1"' in page
