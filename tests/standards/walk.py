@@ -56,6 +56,11 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "slug": lambda w: w.course.slug,
     "lesson_id": lambda w: w.course.lessons.order_by("position").first().pk,  # type: ignore[union-attr]
     "position": lambda w: 1,
+    "studio:module_move:module_id": lambda w: w.course.modules.order_by("position").first().pk,  # type: ignore[union-attr]
+    "studio:module_edit:module_id": lambda w: w.course.modules.order_by("position").first().pk,  # type: ignore[union-attr]
+    "studio:module_delete:module_id": lambda w: w.course.modules.order_by("position").first().pk,  # type: ignore[union-attr]
+    "studio:version_restore:number": lambda w: 1,
+    "studio:import_preview:upload_id": lambda w: w.course_upload.pk,
     # A mail link: the delivery's signed token. The answer page looks different once answered.
     "lessons:token": lambda w: delivery_token(w.unanswered.pk),
     "lessons:answer:token": lambda w: [delivery_token(w.unanswered.pk), delivery_token(w.answered.pk)],
@@ -105,6 +110,14 @@ NOT_PAGES: dict[str, str] = {
     "discussions:report_resolve": "POST only",
     "lessons:read": "POST only (mark as read)",
     "mfa_download_recovery_codes": "a text file download",
+    "studio:course_zip": "the course folder as a zip download",
+    "studio:module_move": "POST only",
+    "studio:module_delete": "POST only",
+    "studio:lesson_move": "POST only",
+    "studio:lesson_publish": "POST only",
+    "studio:lesson_check": "POST only (JSON for the editor's script)",
+    "studio:lesson_test_send": "POST only",
+    "studio:version_restore": "POST only",
     "accounts/social/login/cancelled/": "allauth's old address: redirects to accounts/3rdparty/",
     "accounts/social/login/error/": "allauth's old address: redirects to accounts/3rdparty/",
     "accounts/social/signup/": "allauth's old address: redirects to accounts/3rdparty/",

@@ -7,7 +7,9 @@ with a question, a reply, a report, and a trainer who signs in with a password.
 """
 
 import datetime as dt
+import io
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +22,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.invites import invite_create
-from courses.models import Certificate, Course, CourseTrainer, Enrolment, Offering, StaffUpload
-from courses.services import enrolment_create
+from courses.models import Certificate, Course, Enrolment, Offering, StaffUpload
+from courses.services import course_trainer_add, enrolment_create
 from discussions.models import Group, Post, Report, Thread
 from discussions.moderation import post_report
 from discussions.services import free_thread_create, group_for_enrolment, lesson_thread, post_create
 from drip.sending import batch_send
+from lessons.course_zip import course_zip
 from lessons.models import Delivery, SendBatch
 from organisations.models import ClosurePeriod, Membership, Organisation
+from studio.models import CourseUpload
 from tests.dashboard.conftest import answer, build_small_org
 from tests.factories import CourseFactory, UserFactory, fold, make_lessons
 from tests.learners.helpers import send_lessons
@@ -67,6 +71,7 @@ class World:
     question: Post  # Eva's
     report: Report
     outbox: Path
+    course_upload: CourseUpload  # a zip of the course folder, previewed in the studio, not applied
 
 
 def build_world(*, outbox: Path) -> World:
@@ -87,8 +92,9 @@ def build_world(*, outbox: Path) -> World:
     trainer_totp = _trainer("totp@druppel.example", "Tom")
     TOTP.activate(trainer_totp, TOTP_SECRET)
     RecoveryCodes.activate(trainer_totp)
-    # These two train this course: the studio's pages are theirs.
-    CourseTrainer.objects.bulk_create([CourseTrainer(course=course, user=t) for t in (trainer, trainer_totp)])
+    # These two train this course (the studio).
+    course_trainer_add(course=course, user=trainer)
+    course_trainer_add(course=course, user=trainer_totp)
     # Learners have no password: they sign in by code (the account pages then offer to set one).
     for enrolment in (small.eva, small.jonas, small.lotte):
         enrolment.membership.user.set_unusable_password()
@@ -147,7 +153,21 @@ def build_world(*, outbox: Path) -> World:
         question=question,
         report=Report.objects.get(post=reply),
         outbox=outbox,
+        course_upload=CourseUpload.objects.create(course=course, uploaded_by=trainer, data=_edited_zip(course)),
     )
+
+
+def _edited_zip(course: Course) -> bytes:
+    """The course folder as the studio downloads it, with the first lesson retitled: its preview has a change."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(course_zip(course))), io.BytesIO()
+    edited = False
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            text = source.read(info).decode("utf-8")
+            if info.filename.endswith(".md") and not edited:
+                text, edited = text.replace('title: "', 'title: "Herschreven: ', 1), True
+            target.writestr(info.filename, text)
+    return buffer.getvalue()
 
 
 def _trainer(email: str, first_name: str) -> User:
