@@ -108,10 +108,10 @@ def _after_commit(start: Callable[[], None]) -> None:
         start()
 
 
-def outgoing_add_many(*, kind: str, mails: list[tuple[str, RenderedMail, str]]) -> list[int]:
+def outgoing_add_many(*, kind: str, mails: list[tuple[str, RenderedMail, str]], publish: bool = True) -> list[int]:
     """Add many mails of one kind, each ``(key, mail, to)``, in two statements whatever their number;
     returns the ids of the rows this call added (a key added before is skipped). Each is queued for
-    a task after the current transaction commits."""
+    a task after the current transaction commits; with ``publish=False`` the sweep sends them."""
     now = timezone.now()
     rows = [
         OutgoingMail(
@@ -127,8 +127,9 @@ def outgoing_add_many(*, kind: str, mails: list[tuple[str, RenderedMail, str]]) 
         )
     OutgoingMail.objects.bulk_create(rows, ignore_conflicts=True)
     added = list(OutgoingMail.objects.filter(claim_token=token).values_list("pk", flat=True))
-    for mail_id in added:
-        _after_commit(partial(_queue, mail_id))
+    if publish:
+        for mail_id in added:
+            _after_commit(partial(_queue, mail_id))
     return added
 
 
