@@ -13,13 +13,15 @@ rendered once per such group and queued for all of them in a fixed number of sta
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import dates, formats, translation
 from django.utils.translation import gettext as _
 
+from core.sql import Among
 from courses.models import Course, Enrolment
 from mailer.models import Suppression
 from mailer.outgoing import outgoing_add_many
@@ -44,10 +46,6 @@ def rhythm(course: Course) -> str:
     return _("%(days)s at %(time)s") % {"days": days, "time": course.send_time.strftime("%H:%M")}
 
 
-def _group_key(enrolment: Enrolment) -> tuple[int, int, dt.datetime | None]:
-    return (enrolment.membership.organisation_id, enrolment.course_id, enrolment.next_due_at)
-
-
 def welcome_mail(*, organisation: Organisation, course: Course, first_lesson: dt.datetime | None) -> RenderedMail:
     """The mail, in the course's language (the language its lessons are written and sent in)."""
     with translation.override(course.language):
@@ -63,33 +61,49 @@ def welcome_mail(*, organisation: Organisation, course: Course, first_lesson: dt
     return render_mail("emails/welcome", context, language=course.language)
 
 
-def welcome_recipients(enrolment_ids: Iterable[int]) -> list[Enrolment]:
+class Recipient(NamedTuple):
+    """An enrolment to welcome, as plain values: 100,000 of them stay small."""
+
+    enrolment_id: int
+    email: str
+    organisation_id: int
+    course_id: int
+    first_lesson: dt.datetime | None
+
+
+def welcome_recipients(enrolment_ids: Iterable[int]) -> list[Recipient]:
     """The enrolments that may be welcomed: still active, their member still there, their address deliverable."""
     suppressed = Suppression.objects.filter(email=OuterRef("membership__user__email"))
-    return list(
-        Enrolment.objects.filter(pk__in=list(enrolment_ids), status=Enrolment.Status.ACTIVE, membership__is_active=True)
+    rows = (
+        Enrolment.objects.filter(
+            Among(F("pk"), list(enrolment_ids)), status=Enrolment.Status.ACTIVE, membership__is_active=True
+        )
         .exclude(Exists(suppressed))
-        .select_related("membership__user", "membership__organisation", "course")
         .order_by("pk")
+        .values_list("pk", "membership__user__email", "membership__organisation_id", "course_id", "next_due_at")
     )
+    return [Recipient(*row) for row in rows]
 
 
 def welcome_mails_queue(*, enrolment_ids: Iterable[int]) -> int:
     """Queue one welcome per enrolment, once (the key is the enrolment). Returns how many were added.
 
-    Four statements for any number of enrolments of one import: the recipients, then the
-    outbox's insert and its read-back; each mail is published after the caller's commit.
+    Five statements for any number of enrolments: the recipients, their organisations and
+    courses, then the outbox's insert and its read-back. The mail is rendered once per
+    organisation, course and first lesson (an import's enrolments share them).
     """
-    groups: dict[tuple, list[Enrolment]] = defaultdict(list)
-    for enrolment in welcome_recipients(enrolment_ids):
-        groups[_group_key(enrolment)].append(enrolment)
-    mails = []
-    for items in groups.values():
-        first = items[0]
-        mail = welcome_mail(
-            organisation=first.membership.organisation, course=first.course, first_lesson=first.next_due_at
-        )
-        mails += [(welcome_key(e.pk), mail, e.membership.user.email) for e in items]
-    if not mails:
+    recipients = welcome_recipients(enrolment_ids)
+    if not recipients:
         return 0
+    groups: dict[tuple, list[Recipient]] = defaultdict(list)
+    for recipient in recipients:
+        groups[(recipient.organisation_id, recipient.course_id, recipient.first_lesson)].append(recipient)
+    organisations = Organisation.objects.in_bulk({r.organisation_id for r in recipients})
+    courses = Course.objects.in_bulk({r.course_id for r in recipients})
+    mails = []
+    for (organisation_id, course_id, first_lesson), items in groups.items():
+        mail = welcome_mail(
+            organisation=organisations[organisation_id], course=courses[course_id], first_lesson=first_lesson
+        )
+        mails += [(welcome_key(r.enrolment_id), mail, r.email) for r in items]
     return len(outgoing_add_many(kind=KIND, mails=mails, publish=len(mails) <= PUBLISH_AT_MOST))

@@ -104,12 +104,12 @@ def test_a_big_import_queues_its_welcomes_in_a_fixed_number_of_queries(  # type:
     Enrolment.objects.all().delete()
     Membership.objects.all().delete()
     OutgoingMail.objects.all().delete()
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         run_import(offering, rows(3))
     Enrolment.objects.all().delete()
     Membership.objects.all().delete()
     OutgoingMail.objects.all().delete()
-    with django_capture_on_commit_callbacks() as published, django_assert_max_num_queries(24):
+    with django_capture_on_commit_callbacks() as published, django_assert_max_num_queries(26):
         run_import(offering, rows(600))
     assert OutgoingMail.objects.filter(kind="welcome").count() == 600
     # Over the publishing limit, the outbox's sweep sends them rather than 600 broker messages.
