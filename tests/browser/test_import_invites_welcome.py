@@ -110,6 +110,24 @@ def test_an_import_with_removals_shows_their_count_and_needs_a_tick(browser, liv
     assert StaffUpload.objects.get(full_list=True).confirmed_at is not None
 
 
+def test_the_invite_page_copies_the_link_and_shows_its_qr_code(browser, live_server, offering):  # type: ignore[no-untyped-def]
+    admin = UserFactory.create(email="hr@avelgem.be")
+    MembershipFactory.create(organisation=offering.organisation, user=admin, role=Membership.Role.ADMIN)
+    token = invite_create(offering=offering, today=timezone.localdate())
+    context = context_for(browser, live_server, admin, viewport={"width": 1366, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/org/avelgem/invites/")
+    page.get_by_role("button", name="Kopieer de link").click()
+    page.wait_for_selector("text=Link gekopieerd.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    qr = page.locator("figure.qr svg[role=img]").count()
+    page.screenshot(path=str(SCREENSHOTS / "invite-links.png"), full_page=True)
+    context.close()
+    assert copied == f"{live_server.url}/join/{token}/"
+    assert qr == 1
+
+
 def test_an_invite_for_one_domain_refuses_another_lets_a_colleague_join_and_welcomes_her(  # type: ignore[no-untyped-def]
     browser, live_server, offering, outbox_dir
 ):
