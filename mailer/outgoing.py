@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.sql import AmongText
 from core.transactions import in_transaction
 from mailer.message import (
     BatchMessage,
@@ -126,7 +127,9 @@ def outgoing_add_many(*, kind: str, mails: list[tuple[str, RenderedMail, str]], 
             token  # tells this call's rows apart from those a key already had (a send's claim replaces it)
         )
     OutgoingMail.objects.bulk_create(rows, ignore_conflicts=True)
-    added = list(OutgoingMail.objects.filter(claim_token=token).values_list("pk", flat=True))
+    # Read back by key (its unique index), not by the token alone: the outbox holds many rows.
+    keys = AmongText(F("key"), [row.key for row in rows])
+    added = list(OutgoingMail.objects.filter(keys, claim_token=token).values_list("pk", flat=True))
     if publish:
         for mail_id in added:
             _after_commit(partial(_queue, mail_id))
