@@ -92,7 +92,8 @@ def welcome_mails_queue(*, enrolment_ids: Iterable[int]) -> int:
     courses, then the outbox's insert and its read-back. The mail is rendered once per
     organisation, course and first lesson (an import's enrolments share them).
     """
-    recipients = welcome_recipients(enrolment_ids)
+    ids = list(enrolment_ids)
+    recipients = welcome_recipients(ids) if ids else []
     if not recipients:
         return 0
     groups: dict[tuple, list[Recipient]] = defaultdict(list)
