@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from core.tokens import SignedId
 from courses.models import Enrolment, Offering
 from courses.services import enrolment_create
+from courses.welcome import welcome_mails_queue
 from organisations.memberships import member_join
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
 
 _TOKENS = SignedId("druppel.courses.invite")
 DEFAULT_DAYS = 30
@@ -35,6 +36,23 @@ class InviteExpired(InviteError):
 
 class SeatsFull(InviteError):
     pass
+
+
+class DomainRefused(InviteError):
+    pass
+
+
+def domain_refusal(organisation: Organisation) -> str:
+    return _("%(organisation)s only accepts addresses ending in %(domains)s. Use your work email address.") % {
+        "organisation": organisation.name,
+        "domains": ", ".join(f"@{domain}" for domain in organisation.email_domains),
+    }
+
+
+def check_domain(organisation: Organisation, email: str) -> None:
+    """DomainRefused when the organisation limits joining to its own domains and this is not one."""
+    if not organisation.allows_email(email):
+        raise DomainRefused(domain_refusal(organisation))
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,14 @@ def invite_create(*, offering: Offering, today: dt.date, days: int = DEFAULT_DAY
     offering.invite_expires_on = today + dt.timedelta(days=days)
     offering.save(update_fields=["invite_expires_on"])
     return invite_token(offering)
+
+
+def invite_renew(*, offering: Offering, today: dt.date, days: int = DEFAULT_DAYS) -> tuple[str, bool]:
+    """``invite_create``, and whether it replaced a link that worked until now (a first link, or
+    the same last day again, replaces nothing: the link people have keeps working)."""
+    previous = invite_token(offering)
+    token = invite_create(offering=offering, today=today, days=days)
+    return token, bool(previous) and previous != token
 
 
 def invite_resolve(*, token: str, today: dt.date) -> Invite:
@@ -88,13 +114,21 @@ def _check_seat(invite: Invite, membership: Membership | None) -> None:
 
 
 @transaction.atomic
-def invite_accept(*, invite: Invite, email: str, first_name: str, last_name: str) -> Membership:
-    """Add the person as a learner of the offering's organisation, if a seat is free (SeatsFull)."""
+def invite_accept(*, invite: Invite, email: str, first_name: str, last_name: str, department: str = "") -> Membership:
+    """Add the person as a learner of the offering's organisation, if their address is at one of
+    its domains (DomainRefused) and a seat is free (SeatsFull). Nothing is written when refused."""
     offering = invite.offering
+    check_domain(offering.organisation, email)
     Offering.objects.select_for_update().filter(pk=offering.pk).first()
     existing = Membership.objects.filter(organisation=offering.organisation, user__email=email.strip().lower()).first()
     _check_seat(invite, existing)
-    return member_join(organisation=offering.organisation, email=email, first_name=first_name, last_name=last_name)
+    return member_join(
+        organisation=offering.organisation,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        department=department,
+    )
 
 
 @transaction.atomic
@@ -103,7 +137,9 @@ def invite_enrol(*, invite: Invite, membership: Membership, now: dt.datetime) ->
     offering = invite.offering
     Offering.objects.select_for_update().filter(pk=offering.pk).first()
     _check_seat(invite, membership)
-    enrolment, _ = enrolment_create(
+    enrolment, created = enrolment_create(
         membership=membership, course=offering.course, start_date=offering.start_date, now=now
     )
+    if created:
+        welcome_mails_queue(enrolment_ids=[enrolment.pk])
     return enrolment

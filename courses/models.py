@@ -255,7 +255,7 @@ class StaffUpload(models.Model):
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     data = models.BinaryField(_("file contents"))
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    full_list = models.BooleanField(_("complete staff list"), default=True)
+    full_list = models.BooleanField(_("complete staff list"), default=False)
     # Set when the admin confirms: the import task is queued (on commit) and runs in a worker.
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     # Set, with ``result``, in the import's own transaction: all rows were written.

@@ -38,9 +38,10 @@ def enrolment_create(
 
 def enrolments_start(
     *, organisation: Organisation, membership_ids: list[int], course: Course, start_date: dt.date, now: dt.datetime
-) -> None:
+) -> list[int]:
     """``enrolment_create``, or ``enrolment_restart`` for a stopped one, for many members of one
     organisation at once, in a fixed number of statements. Other enrolments are left as they are.
+    Returns the ids of the enrolments it created.
 
     They share one calendar, so one first slot (from the later of the start date and now)
     and one restart slot serve them all. Call it inside a transaction.
@@ -55,7 +56,7 @@ def enrolments_start(
     first = calendar.first_slot_on_or_after(start_date)
     if first < now:
         first = calendar.next_slot(now, inclusive=True)
-    Enrolment.objects.bulk_create(
+    created = Enrolment.objects.bulk_create(
         [
             Enrolment(membership_id=pk, course=course, start_date=start_date, next_position=1, next_due_at=first)
             for pk in membership_ids
@@ -66,6 +67,7 @@ def enrolments_start(
     stopped = [pk for pk, status in existing.items() if status == Enrolment.Status.STOPPED]
     if stopped:
         Enrolment.objects.filter(Among(F("membership_id"), stopped), course=course).restart(due=calendar.next_slot(now))
+    return [enrolment.pk for enrolment in created]
 
 
 def enrolment_pause(*, enrolment: Enrolment, now: dt.datetime) -> bool:

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from courses.models import Course, Enrolment, Offering
 from courses.services import enrolments_start, enrolments_stop
+from courses.welcome import welcome_mails_queue
 from organisations.memberships import members_deactivate, members_upsert
 from organisations.models import Membership, Organisation
 from organisations.staff_csv import StaffFile, StaffRow
@@ -121,10 +122,11 @@ def staff_import_plan(*, organisation: Organisation, staff: StaffFile, course: C
         enrol = course is not None and status in (None, Enrolment.Status.STOPPED)
         plan.entries.append(_entry(row, _row_action(row, member), enrol))
         plan.rows.append(row)
-    plan.entries += [_error_entry(message) for message in staff.errors]
+    plan.entries += [_error_entry(line, message) for line, message in staff.row_errors]
     if full:
         _plan_removals(plan, members, {row.email for row in staff.rows})
-    plan.entries.sort(key=lambda entry: (entry.line is None, entry.line or 0, entry.email))
+    # Removals first: they are what an admin must not miss. Then the file's rows in order.
+    plan.entries.sort(key=lambda entry: (entry.action != REMOVE, entry.line or 0, entry.email))
     plan.seat_error = _seat_problem(plan, enrolments)
     return plan
 
@@ -156,10 +158,8 @@ def _entry(row: StaffRow, action: str, enrol: bool) -> PlannedRow:
     return PlannedRow(line=row.line, email=row.email, name=name, department=row.department, action=action, enrol=enrol)
 
 
-def _error_entry(message: str) -> PlannedRow:
-    head, _, rest = message.partition(": ")
-    line = int(head[5:]) if head.startswith("line ") and head[5:].isdigit() else None
-    return PlannedRow(line=line, email="", name="", department="", action=ERROR, message=rest if line else message)
+def _error_entry(line: int, message: str) -> PlannedRow:
+    return PlannedRow(line=line, email="", name="", department="", action=ERROR, message=message)
 
 
 def _plan_removals(plan: StaffPlan, members: dict[str, Member], listed: set[str]) -> None:
@@ -230,9 +230,11 @@ def staff_import_run(
         memberships = members_upsert(organisation=organisation, people=chunk, imported_at=now)
         enrolling = [memberships[row.email] for row in chunk if row.email in enrol]
         if course is not None and enrolling:
-            enrolments_start(
+            created = enrolments_start(
                 organisation=organisation, membership_ids=enrolling, course=course, start_date=start_date, now=now
             )
+            # Published after the commit: a refused or failed import welcomes nobody.
+            welcome_mails_queue(enrolment_ids=created)
         if progress is not None:
             progress(start + len(chunk), total)
     if plan.removals:

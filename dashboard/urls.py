@@ -26,4 +26,6 @@ urlpatterns = [
     path("staff/import/<int:upload_id>/result/", staff_views.staff_import_result, name="staff_import_result"),
     path("invites/", invite_views.invite_list, name="invites"),
     path("invites/<int:offering_id>/new/", invite_views.invite_new, name="invite_new"),
+    path("invites/<int:offering_id>/qr.svg", invite_views.invite_qr, name="invite_qr"),
+    path("invites/domains/", invite_views.invite_domains, name="invite_domains"),
 ]

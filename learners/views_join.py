@@ -23,26 +23,51 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from courses.invites import (
+    DomainRefused,
     Invite,
     InviteError,
     InviteExpired,
     SeatsFull,
+    domain_refusal,
     invite_accept,
     invite_enrol,
     invite_has_seat,
     invite_resolve,
 )
 from learners.signals import PENDING_JOIN
+from organisations.models import Organisation
+from organisations.selectors import departments_of
 
 
-class JoinForm(forms.Form):
+class DepartmentForm(forms.Form):
+    department = forms.CharField(
+        label=gettext_lazy("Your department"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Choose one from the list or type it. Your organisation sees progress per department."),
+    )
+
+
+class JoinForm(DepartmentForm):
     email = forms.EmailField(label=gettext_lazy("Your work email address"))
     first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
     last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150, required=False)
+    field_order = ["email", "first_name", "last_name", "department"]
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.organisation = organisation
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if not self.organisation.allows_email(email):
+            raise forms.ValidationError(domain_refusal(self.organisation))
+        return email
 
 
 def _refusal(request: HttpRequest, error: InviteError) -> HttpResponse:
     status = 409 if isinstance(error, SeatsFull) else 410 if isinstance(error, InviteExpired) else 404
+    status = 403 if isinstance(error, DomainRefused) else status
     return render(request, "learners/join_error.html", {"message": str(error)}, status=status)
 
 
@@ -54,17 +79,34 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             raise SeatsFull(_("All seats for this course are taken. Ask your organisation for more seats."))
         if request.user.is_authenticated:
             return _join_signed_in(request, invite)  # type: ignore[arg-type]
-        form = JoinForm(request.POST or None)
+        form = JoinForm(request.POST or None, organisation=invite.offering.organisation)
         if request.method == "POST" and form.is_valid():
             return _send_code(request, invite, token, form.cleaned_data)
     except InviteError as error:
         return _refusal(request, error)
-    return render(request, "learners/join_form.html", {"invite": invite, "offering": invite.offering, "form": form})
+    return _join_page(request, invite, form=form)
+
+
+def _join_page(request: HttpRequest, invite: Invite, **context: object) -> HttpResponse:
+    organisation = invite.offering.organisation
+    context |= {
+        "invite": invite,
+        "offering": invite.offering,
+        "departments": departments_of(organisation),
+        "domains": organisation.email_domains,
+    }
+    form = context.get("form")
+    status = 400 if isinstance(form, forms.Form) and form.is_bound and form.errors else 200
+    return render(request, "learners/join_form.html", context, status=status)
 
 
 def _send_code(request: HttpRequest, invite: Invite, token: str, data: dict[str, str]) -> HttpResponse:
     membership = invite_accept(
-        invite=invite, email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
+        invite=invite,
+        email=data["email"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        department=data["department"],
     )
     user = membership.user
     # allauth's own login-by-code flow: it makes, mails, checks and rate-limits the code.
@@ -75,15 +117,22 @@ def _send_code(request: HttpRequest, invite: Invite, token: str, data: dict[str,
 
 
 def _join_signed_in(request: AuthenticatedHttpRequest, invite: Invite) -> HttpResponse:
-    """Someone already signed in: one POST enrols them, no code needed."""
-    if request.method == "POST":
+    """Someone already signed in: one POST enrols them, no code needed (if their address may join)."""
+    organisation = invite.offering.organisation
+    if not organisation.allows_email(request.user.email):
+        raise DomainRefused(domain_refusal(organisation))
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         user = request.user
         membership = invite_accept(
-            invite=invite, email=user.email, first_name=user.first_name, last_name=user.last_name
+            invite=invite,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            department=form.cleaned_data["department"],
         )
         return _enrol(request, invite, membership.pk)
-    context = {"invite": invite, "offering": invite.offering, "signed_in": True}
-    return render(request, "learners/join_form.html", context)
+    return _join_page(request, invite, form=form, signed_in=True)
 
 
 def _enrol(request: AuthenticatedHttpRequest, invite: Invite, membership_pk: int) -> HttpResponse:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.sql import AmongText
 from core.transactions import in_transaction
 from mailer.message import (
     BatchMessage,
@@ -108,10 +109,10 @@ def _after_commit(start: Callable[[], None]) -> None:
         start()
 
 
-def outgoing_add_many(*, kind: str, mails: list[tuple[str, RenderedMail, str]]) -> list[int]:
+def outgoing_add_many(*, kind: str, mails: list[tuple[str, RenderedMail, str]], publish: bool = True) -> list[int]:
     """Add many mails of one kind, each ``(key, mail, to)``, in two statements whatever their number;
     returns the ids of the rows this call added (a key added before is skipped). Each is queued for
-    a task after the current transaction commits."""
+    a task after the current transaction commits; with ``publish=False`` the sweep sends them."""
     now = timezone.now()
     rows = [
         OutgoingMail(
@@ -126,9 +127,12 @@ def outgoing_add_many(*, kind: str, mails: list[tuple[str, RenderedMail, str]]) 
             token  # tells this call's rows apart from those a key already had (a send's claim replaces it)
         )
     OutgoingMail.objects.bulk_create(rows, ignore_conflicts=True)
-    added = list(OutgoingMail.objects.filter(claim_token=token).values_list("pk", flat=True))
-    for mail_id in added:
-        _after_commit(partial(_queue, mail_id))
+    # Read back by key (its unique index), not by the token alone: the outbox holds many rows.
+    keys = AmongText(F("key"), [row.key for row in rows])
+    added = list(OutgoingMail.objects.filter(keys, claim_token=token).values_list("pk", flat=True))
+    if publish:
+        for mail_id in added:
+            _after_commit(partial(_queue, mail_id))
     return added
 
 

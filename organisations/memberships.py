@@ -192,8 +192,11 @@ def members_deactivate(*, organisation: Organisation, membership_ids: list[int])
 
 
 @transaction.atomic
-def member_join(*, organisation: Organisation, email: str, first_name: str, last_name: str) -> Membership:
-    """A person joins through an invite link: add them as a learner, keeping what HR already set."""
+def member_join(
+    *, organisation: Organisation, email: str, first_name: str, last_name: str, department: str = ""
+) -> Membership:
+    """A person joins through an invite link: add them as a learner, keeping what HR already set
+    (the department they give is stored only where the staff list gave none)."""
     email = email.strip().lower()
     user, created = User.objects.get_or_create(email=email, defaults={"first_name": first_name, "last_name": last_name})
     if created:
@@ -202,8 +205,17 @@ def member_join(*, organisation: Organisation, email: str, first_name: str, last
     elif not (user.first_name or user.last_name):
         user.first_name, user.last_name = first_name, last_name
         user.save(update_fields=["first_name", "last_name"])
-    membership, created = Membership.objects.get_or_create(organisation=organisation, user=user)
+    department = department.strip()[:100]
+    membership, created = Membership.objects.get_or_create(
+        organisation=organisation, user=user, defaults={"department": department}
+    )
+    changed = []
     if not created and not membership.is_active:
         membership.is_active = True
-        membership.save(update_fields=["is_active"])
+        changed.append("is_active")
+    if not created and department and not membership.department:
+        membership.department = department
+        changed.append("department")
+    if changed:
+        membership.save(update_fields=changed)
     return membership

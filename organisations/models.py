@@ -1,6 +1,7 @@
 """Organisations that enrol their staff, and the calendar they send by."""
 
 import datetime as dt
+import re
 import zoneinfo
 from functools import cached_property
 
@@ -23,6 +24,26 @@ def validate_holiday_country(value: str) -> None:
         raise ValidationError(_("%(value)s is not a supported holiday country."), params={"value": value})
 
 
+# A domain name as people type it after the @: labels of letters, digits and hyphens, a dot between.
+DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
+
+
+def email_domains_parse(value: str) -> list[str]:
+    """'@Avelgem.be, ocmw-avelgem.be' -> ['avelgem.be', 'ocmw-avelgem.be']: separated by commas,
+    spaces or lines, an @ in front allowed, lower case, each once."""
+    domains = [part.strip().lstrip("@").lower() for part in re.split(r"[\s,;]+", value or "")]
+    return list(dict.fromkeys(domain for domain in domains if domain))
+
+
+def validate_email_domains(value: str) -> None:
+    wrong = [domain for domain in email_domains_parse(value) if not DOMAIN.match(domain)]
+    if wrong:
+        raise ValidationError(
+            _("%(domains)s is not a domain name; write it as in an email address after the @, like gemeente.be."),
+            params={"domains": ", ".join(wrong)},
+        )
+
+
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
@@ -37,6 +58,12 @@ class Organisation(models.Model):
         validators=[validate_holiday_country],
         help_text=_("Country code of the public holidays on which no lesson is sent; empty for none."),
     )
+    allowed_email_domains = models.TextField(
+        _("allowed email domains"),
+        blank=True,
+        validators=[validate_email_domains],
+        help_text=_("Only addresses at these domains may join by an invite link; empty for any address."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -50,6 +77,15 @@ class Organisation(models.Model):
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def email_domains(self) -> list[str]:
+        return email_domains_parse(self.allowed_email_domains)
+
+    def allows_email(self, email: str) -> bool:
+        """Whether this address may join by invite: any, unless the organisation names its domains."""
+        domains = self.email_domains
+        return not domains or email.strip().lower().rpartition("@")[2] in domains
 
 
 class ClosurePeriod(models.Model):

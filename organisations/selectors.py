@@ -24,3 +24,14 @@ def organisation_for_admin(user: User, slug: str) -> Organisation:
         return organisations_for_admin(user).get(slug=slug)
     except Organisation.DoesNotExist:
         raise Http404("No such organisation.") from None
+
+
+def departments_of(organisation: Organisation, *, limit: int = 300) -> list[str]:
+    """The departments the organisation's members are in, to choose from when joining by invite."""
+    return list(
+        Membership.objects.filter(organisation=organisation, is_active=True)
+        .exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()[:limit]
+    )

@@ -45,10 +45,15 @@ class StaffRow:
 
 @dataclass
 class StaffFile:
-    """Checked rows, and one message per problem: ``line N: …`` for a row, plain for the file."""
+    """Checked rows, and one message per problem: ``line N: …`` for a row, plain for the file.
+
+    ``row_errors`` holds the row problems again as (line, message without the line), for
+    reports that show the line in a column of its own.
+    """
 
     rows: list[StaffRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    row_errors: list[tuple[int, str]] = field(default_factory=list)
     fatal: bool = False
 
     @classmethod
@@ -123,6 +128,7 @@ def _parse(text: str) -> StaffFile:
         error = _email_problem(email, seen)
         if error:
             result.errors.append(_("line %(line)s: %(error)s") % {"line": line, "error": error})
+            result.row_errors.append((line, error))
             continue
         seen[email] = line
         result.rows.append(

@@ -10,7 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -48,9 +48,10 @@ class StaffUploadForm(forms.Form):
         label=gettext_lazy("Enrol in course"),
         empty_label=gettext_lazy("No course, only the member list"),
     )
+    # Off unless asked for: a short file in full-list mode removes everyone it does not name.
     full_list = forms.BooleanField(
         required=False,
-        initial=True,
+        initial=False,
         label=gettext_lazy("This is the complete staff list"),
         help_text=gettext_lazy("Imported people who are not in this file leave: their course stops, history stays."),
     )
@@ -132,32 +133,78 @@ def _to_status(organisation: Organisation, upload: StaffUpload) -> HttpResponse:
 @organisation_admin_required
 def staff_import_preview(request: AuthenticatedHttpRequest, organisation: Organisation, upload_id: int) -> HttpResponse:
     upload = _upload(organisation, upload_id)
-    if upload.confirmed_at or upload.imported_at:
+    if upload.imported_at:
+        messages.info(request, _("This file was already imported."))
+        return _to_status(organisation, upload)
+    if upload.confirmed_at:
         return _to_status(organisation, upload)
     plan = _plan(upload)
+    removals = len(plan.removals)
     context = {
         "organisation": organisation,
         "upload": upload,
         "plan": plan,
         "entries": plan.entries[:PREVIEW_ROWS],
         "hidden": max(0, len(plan.entries) - PREVIEW_ROWS),
+        "confirm_label": confirm_label(plan),
+        "removals": removals,
+        "removals_label": ngettext(
+            "I understand that %(count)s person will be unenrolled.",
+            "I understand that %(count)s people will be unenrolled.",
+            removals,
+        )
+        % {"count": removals},
     }
     return render(request, "dashboard/staff_preview.html", context)
+
+
+def confirm_label(plan: StaffPlan) -> str:
+    """The confirm button says what it does: "Confirm: 4 new, 11 to remove"."""
+    counts = plan.counts
+    parts = [
+        template % {"count": counts[action]}
+        for action, template in (
+            ("create", ngettext("%(count)s new", "%(count)s new", counts["create"])),
+            ("update", ngettext("%(count)s updated", "%(count)s updated", counts["update"])),
+            ("enrol", ngettext("%(count)s enrolled", "%(count)s enrolled", counts["enrol"])),
+            ("remove", ngettext("%(count)s to remove", "%(count)s to remove", counts["remove"])),
+        )
+        if counts[action]
+    ]
+    return _("Confirm: %(changes)s") % {"changes": ", ".join(parts)} if parts else _("Confirm the import")
 
 
 @organisation_admin_required
 @require_POST
 def staff_import_confirm(request: AuthenticatedHttpRequest, organisation: Organisation, upload_id: int) -> HttpResponse:
     upload = _upload(organisation, upload_id)
+    if upload.imported_at:
+        # The back button, a second click: say so, and lead to what was imported.
+        return _already_imported(request, organisation, upload)
+    if upload.full_list and upload.confirmed_at is None:
+        # Removals need their own tick, for as many people as the plan removes now (the list may
+        # have changed since the preview): checked here too, not only by the browser.
+        removals = len(_plan(upload).removals)
+        if removals and request.POST.get("removals") != str(removals):
+            messages.error(request, _("Tick the box to confirm who leaves, then confirm again."))
+            return redirect("dashboard:staff_import_preview", org_slug=organisation.slug, upload_id=upload.pk)
     language = request.LANGUAGE_CODE
     confirmation = staff_upload_confirm(
         upload=upload, now=timezone.now(), queue=lambda pk: import_staff_upload.delay(pk, language=language)
     )
     if confirmation == Confirmation.ALREADY_IMPORTED:
-        messages.info(request, _("This staff list was already imported."))
-    elif confirmation == Confirmation.ALREADY_QUEUED:
+        return _already_imported(request, organisation, upload)
+    if confirmation == Confirmation.ALREADY_QUEUED:
         messages.info(request, _("This staff list is already being imported."))
     return _to_status(organisation, upload)
+
+
+def _already_imported(
+    request: AuthenticatedHttpRequest, organisation: Organisation, upload: StaffUpload
+) -> HttpResponse:
+    upload.refresh_from_db(fields=["imported_at"])
+    context = {"organisation": organisation, "upload": upload}
+    return render(request, "dashboard/staff_import_done.html", context)
 
 
 @organisation_admin_required

@@ -43,7 +43,7 @@ def test_the_preview_shows_every_row_and_writes_nothing(admin_client, offering):
     assert "eva.peeters@avelgem.example" in page
     assert "&#x27;geen-adres&#x27; is not a valid email address" in page
     assert "eva.peeters@avelgem.example already appears on line 2" in page
-    assert "Confirm the import" in page
+    assert "Confirm: 2 new, 2 enrolled" in page
     assert not User.objects.filter(email__endswith="@avelgem.example").exclude(email="hr@avelgem.example").exists()
     assert not Enrolment.objects.exists()
 
@@ -83,9 +83,10 @@ def test_confirming_imports_in_a_worker_and_shows_the_result(admin_client, offer
 
     # The back button: the preview and a second confirmation say it is done, and import nothing twice.
     assert admin_client.get(preview_url)["Location"] == status_url
-    again = admin_client.post(reverse("dashboard:staff_import_confirm", args=["avelgem", upload_id]), follow=True)
-    assert again.redirect_chain[-1][0] == result_url
-    assert "This staff list was already imported." in again.content.decode()
+    again = admin_client.post(reverse("dashboard:staff_import_confirm", args=["avelgem", upload_id]))
+    assert again.status_code == 200
+    assert "This file was already imported" in again.content.decode()
+    assert f'href="{result_url}"' in again.content.decode()
     assert Membership.objects.filter(role=Membership.Role.LEARNER).count() == 2
 
 
@@ -129,13 +130,13 @@ def test_the_preview_refuses_an_import_beyond_the_seats(admin_client, offering):
     Offering.objects.filter(pk=offering.pk).update(seats=1)
     page = admin_client.get(upload(admin_client, offering)["Location"]).content.decode()
     assert "Not enough seats:" in page
-    assert "Confirm the import" not in page
+    assert "confirm-import" not in page
 
 
 def test_a_workbook_upload_gets_a_clear_error_and_no_confirm_button(admin_client, offering):  # type: ignore[no-untyped-def]
     page = admin_client.get(upload(admin_client, offering, data=b"PK\x03\x04rest-of-zip")["Location"]).content
     assert b"this is not a CSV file; in Excel choose Save as" in page
-    assert b"Confirm the import" not in page
+    assert b"confirm-import" not in page
 
 
 def test_a_complete_list_previews_the_people_who_leave(admin_client, organisation, offering):  # type: ignore[no-untyped-def]

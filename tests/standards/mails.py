@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.welcome import welcome_mails_queue
 from dashboard.digest import digest_send
 from discussions.digest import replies_digest_send, unanswered_digest_send
 from drip.notices import suspension_notices_queue
@@ -106,6 +107,11 @@ def suspended(world: World, folder: Path) -> str:
     return _queued(lambda: suspension_notices_queue(enrolment_ids=[world.jonas.pk]))
 
 
+def welcome(world: World, folder: Path) -> str:
+    """Jonas's welcome to the course, as an import or a join queues it."""
+    return _queued(lambda: welcome_mails_queue(enrolment_ids=[world.jonas.pk]))
+
+
 def login_code(world: World, folder: Path) -> str:
     return _sent(lambda: Client().post(reverse("account_request_login_code"), {"email": world.learner.email}))
 
@@ -118,6 +124,7 @@ MAILS: dict[str, Callable[[World, Path], str]] = {
     "discussion_digest": discussion_digest,
     "unanswered_digest": unanswered_digest,
     "suspended": suspended,
+    "welcome": welcome,
     "account/login_code": login_code,
 }
 

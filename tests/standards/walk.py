@@ -98,6 +98,8 @@ NOT_PAGES: dict[str, str] = {
     "dashboard:admin_remove": "POST only",
     "dashboard:staff_import_confirm": "POST only",
     "dashboard:invite_new": "POST only",
+    "dashboard:invite_domains": "POST only",
+    "dashboard:invite_qr": "an SVG download (the QR code for a poster)",
     "learners:pause": "POST only",
     "learners:resume": "POST only",
     "learners:reminders": "POST only",
