@@ -54,7 +54,7 @@ def test_a_learner_signs_in_by_code_and_pauses_resumes_and_unsubscribes_on_a_pho
 
     page.wait_for_url("**/me/")
     assert course_status(page, enrolment) == "active"
-    assert page.get_by_text("Les 1 van 3 · 0 voltooid").is_visible()
+    assert page.get_by_text("Les 1 van 3 · 0 afgerond").is_visible()
     assert page.get_by_role("link", name="Les nummer 1").is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "learner-courses.png"), full_page=True)
