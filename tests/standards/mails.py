@@ -22,6 +22,7 @@ from django.utils import timezone
 from dashboard.digest import digest_build, digest_mail
 from discussions.digest import replies_digest_send, unanswered_digest_send
 from drip.notices import suspension_notices_queue
+from learners.fresh_links import fresh_links_send
 from mailer.models import OutgoingMail
 from mailer.outbox import mail_html, read_mail
 from progress.reminders import reminder_candidates, reminder_mail
@@ -105,6 +106,11 @@ def suspended(world: World, folder: Path) -> str:
     return _queued(lambda: suspension_notices_queue(enrolment_ids=[world.jonas.pk]))
 
 
+def lesson_links(world: World, folder: Path) -> str:
+    """Fresh links Jonas asked for on a broken lesson link's page."""
+    return _queued(lambda: fresh_links_send(email=world.jonas.membership.user.email, now=timezone.now()))
+
+
 def login_code(world: World, folder: Path) -> str:
     return _sent(lambda: Client().post(reverse("account_request_login_code"), {"email": world.learner.email}))
 
@@ -118,6 +124,7 @@ MAILS: dict[str, Callable[[World, Path], str]] = {
     "unanswered_digest": unanswered_digest,
     "suspended": suspended,
     "account/login_code": login_code,
+    "lesson_links": lesson_links,
 }
 
 
