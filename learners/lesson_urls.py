@@ -13,4 +13,5 @@ urlpatterns = [
     path("l/<str:token>/read/", views.mark_read, name="read"),
     path("l/<str:token>/pause/", views.pause, name="pause"),
     path("l/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
+    path("l/<str:token>/unsubscribe/undo/", views.unsubscribe_undo, name="unsubscribe_undo"),
 ]

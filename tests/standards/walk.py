@@ -98,6 +98,7 @@ NOT_PAGES: dict[str, str] = {
     "discussions:post_moderate": "POST only",
     "discussions:report_resolve": "POST only",
     "lessons:read": "POST only (mark as read)",
+    "lessons:unsubscribe_undo": "POST only (the undo on the unsubscribe page)",
     "mfa_download_recovery_codes": "a text file download",
     "accounts/social/login/cancelled/": "allauth's old address: redirects to accounts/3rdparty/",
     "accounts/social/login/error/": "allauth's old address: redirects to accounts/3rdparty/",
