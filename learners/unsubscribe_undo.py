@@ -14,7 +14,7 @@ from courses.services import enrolment_resubscribe
 
 _UNDO = SignedId("druppel.unsubscribe-undo")
 UNDO_DAYS = 30
-_UNDOABLE = {Enrolment.Status.ACTIVE: "a", Enrolment.Status.PAUSED: "p"}
+_UNDOABLE: dict[str, str] = {Enrolment.Status.ACTIVE: "a", Enrolment.Status.PAUSED: "p"}
 
 
 def _moment(ended_at: dt.datetime) -> str:
