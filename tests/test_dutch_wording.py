@@ -33,3 +33,11 @@ def test_moved_lessons_are_counted_in_the_singular_and_the_plural():
     with translation.override("nl"):
         assert ngettext(singular, plural, 1) % {"count": 1} == "Instellingen bewaard; 1 geplande les verschoven."
         assert ngettext(singular, plural, 3) % {"count": 3} == "Instellingen bewaard; 3 geplande lessen verschoven."
+
+
+def test_a_lint_message_about_one_option_is_singular():
+    from lessons.validation import QuestionDraft, question_problems
+
+    with translation.override("nl"):
+        problems = question_problems(QuestionDraft(prompt="Wat?", options=["Ja"], correct=0))
+    assert any("De vraag heeft 1 antwoord;" in problem.message for problem in problems)
