@@ -84,6 +84,7 @@ class OfferingForm(forms.ModelForm):
         model = Offering
         fields = ["course", "start_date", "seats", "external_group_url", "private_group"]
         widgets = {"start_date": DATE}
+        labels = {"course": _("Course")}
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

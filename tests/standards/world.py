@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from courses.invites import invite_create
 from courses.models import Certificate, Course, Enrolment, Offering, StaffUpload
-from courses.services import enrolment_create
+from courses.services import course_trainer_add, enrolment_create
 from discussions.models import Group, Post, Report, Thread
 from discussions.moderation import post_report
 from discussions.services import free_thread_create, group_for_enrolment, lesson_thread, post_create
@@ -87,9 +87,9 @@ def build_world(*, outbox: Path) -> World:
     trainer_totp = _trainer("totp@druppel.example", "Tom")
     TOTP.activate(trainer_totp, TOTP_SECRET)
     RecoveryCodes.activate(trainer_totp)
-    # When courses name their trainers (the studio), these two train this course.
-    if hasattr(course, "trainers"):
-        course.trainers.add(trainer, trainer_totp)
+    # These two train this course: the studio opens for them.
+    for person in (trainer, trainer_totp):
+        course_trainer_add(course=course, user=person)
     # Learners have no password: they sign in by code (the account pages then offer to set one).
     for enrolment in (small.eva, small.jonas, small.lotte):
         enrolment.membership.user.set_unusable_password()
