@@ -47,7 +47,7 @@ def test_a_learner_signs_in_by_code_and_pauses_resumes_and_unsubscribes_on_a_pho
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.goto(f"{live_server.url}/accounts/login/code/")
     page.fill("input[name=email]", "eva@avelgem.be")
-    page.get_by_role("button", name="Code aanvragen").tap()
+    page.get_by_role("button", name="Stuur een aanmeldcode").tap()
     page.wait_for_url("**/accounts/login/code/confirm/")
     page.fill("input[name=code]", sign_in_code(outbox_dir))
     page.get_by_role("button", name="Bevestigen").tap()
