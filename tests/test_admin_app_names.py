@@ -3,8 +3,19 @@
 from django.apps import apps
 from django.utils import translation
 
-OURS = ("accounts", "courses", "dashboard", "discussions", "drip", "learners", "lessons", "mailer", "organisations")
-OURS += ("progress", "studio")
+OURS: tuple[str, ...] = (
+    "accounts",
+    "courses",
+    "dashboard",
+    "discussions",
+    "drip",
+    "learners",
+    "lessons",
+    "mailer",
+    "organisations",
+    "progress",
+    "studio",
+)
 
 
 def test_every_app_has_a_translated_verbose_name():
