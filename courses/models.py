@@ -101,6 +101,12 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
     def restart(self, *, due: dt.datetime) -> int:
         return self._move("restart", ended_at=None, next_due_at=due)
 
+    def resubscribe(self, *, due: dt.datetime) -> int:
+        return self._move("resubscribe", ended_at=None, next_due_at=due)
+
+    def resubscribe_paused(self) -> int:
+        return self._move("resubscribe_paused", ended_at=None)
+
     def suspend(self) -> int:
         return self._move("suspend", next_due_at=None)
 
@@ -127,6 +133,9 @@ class Enrolment(models.Model):
         "unsubscribe": (frozenset({Status.ACTIVE, Status.PAUSED, Status.SUSPENDED}), Status.UNSUBSCRIBED),
         "stop": (frozenset({Status.ACTIVE, Status.PAUSED, Status.SUSPENDED}), Status.STOPPED),
         "restart": (frozenset({Status.STOPPED}), Status.ACTIVE),
+        # The learner's undo, right after unsubscribing: back to the state they left.
+        "resubscribe": (frozenset({Status.UNSUBSCRIBED}), Status.ACTIVE),
+        "resubscribe_paused": (frozenset({Status.UNSUBSCRIBED}), Status.PAUSED),
         "suspend": (frozenset({Status.ACTIVE, Status.PAUSED}), Status.SUSPENDED),
         "finish": (frozenset({Status.ACTIVE}), Status.FINISHED),
     }

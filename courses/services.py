@@ -89,6 +89,15 @@ def enrolment_unsubscribe(*, enrolment: Enrolment, now: dt.datetime) -> bool:
     return bool(changed)
 
 
+def enrolment_resubscribe(*, enrolment: Enrolment, paused: bool, now: dt.datetime) -> bool:
+    """Undo the learner's unsubscribe: paused again, or active with the next lesson at the next slot."""
+    if paused:
+        changed = Enrolment.objects.filter(pk=enrolment.pk).resubscribe_paused()
+        enrolment.refresh_from_db()
+        return bool(changed)
+    return _reactivate(enrolment=enrolment, action="resubscribe", now=now)
+
+
 def enrolments_stop(*, memberships: list[int], now: dt.datetime) -> int:
     """The organisation ends these members' courses (they left). Deliveries and answers stay."""
     return Enrolment.objects.filter(Among(F("membership_id"), memberships)).stop(now=now)

@@ -1,5 +1,10 @@
 """Forms for the organisation admin's settings pages."""
 
+import re
+import zoneinfo
+from functools import cache
+
+import holidays
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +15,43 @@ from organisations.models import ClosurePeriod, Organisation
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# Countries whose names a Belgian admin reads in their own language; the rest keep holidays' English name.
+_COUNTRY_NAMES = {
+    "BE": _("Belgium"),
+    "NL": _("Netherlands"),
+    "LU": _("Luxembourg"),
+    "FR": _("France"),
+    "DE": _("Germany"),
+    "GB": _("United Kingdom"),
+}
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+def holiday_country_choices() -> list[tuple[str, object]]:
+    """Every country the holidays package knows, by name; "none" first."""
+    names = {
+        code: _COUNTRY_NAMES.get(code, re.sub(r"(?<=[a-z])(?=[A-Z])", " ", entry[0]))
+        for entry in holidays.registry.COUNTRIES.values()
+        for code in entry[1:2]
+    }
+    supported = sorted(holidays.list_supported_countries(), key=lambda code: str(names.get(code, code)))
+    return [("", _("No public holidays")), *((code, f"{names.get(code, code)} ({code})") for code in supported)]
+
+
 class OrganisationSettingsForm(forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("time zone"), choices=timezone_choices, initial="Europe/Brussels")
+    holiday_country = forms.ChoiceField(
+        label=_("holiday calendar"),
+        choices=holiday_country_choices,
+        initial="BE",
+        required=False,
+        help_text=_("No lesson is sent on this country's public holidays."),
+    )
+
     class Meta:
         model = Organisation
         fields = ["name", "timezone", "holiday_country"]
@@ -25,7 +66,9 @@ class ClosurePeriodForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            raise forms.ValidationError(_("The last day comes before the first day."))
+            # On the field, so the model's check constraint on it is not validated again and
+            # its database message (the constraint's name) never reaches the page.
+            self.add_error("end", _("The last day comes before the first day."))
         return data
 
 
@@ -41,6 +84,7 @@ class OfferingForm(forms.ModelForm):
         model = Offering
         fields = ["course", "start_date", "seats", "external_group_url", "private_group"]
         widgets = {"start_date": DATE}
+        labels = {"course": _("Course")}
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -9,12 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import QueryDict
 
 from courses.models import Course, Enrolment, Offering
-from lessons.models import DailyCompletion, LessonStats
+from lessons.models import DailyCompletion, Delivery, LessonStats
 from organisations.models import Membership, Organisation
 
 # More sent lessons than this not completed: the employee is behind.
@@ -131,6 +131,7 @@ def department_rows(*, organisation: Organisation, filters: DashboardFilters) ->
             read_total=Sum(Coalesce(F("stats__read"), Value(0))),
             completed=Sum("lessons_completed"),
             behind=Count("pk", filter=Q(lessons_sent__gt=F("lessons_completed") + BEHIND_AFTER)),
+            first_start=Min("start_date"),
         )
         .order_by("department")
     )
@@ -147,19 +148,34 @@ def lesson_rows(*, organisation: Organisation, course_id: int | None) -> QuerySe
 
 
 def completions_by_day(
-    *, organisation: Organisation, course_id: int | None, since: dt.date
+    *, organisation: Organisation, filters: DashboardFilters, since: dt.date
 ) -> QuerySet[DailyCompletion, dict]:
+    """Lessons completed per day since ``since``. For the whole organisation (or one course) the
+    stored daily counters; narrowed to some people (a department, a status, those behind) their
+    deliveries' completions, in the organisation's time zone: the same one query either way."""
+    if filters.narrows_people:
+        people = employee_enrolments(organisation=organisation, filters=filters).values("pk")
+        start = dt.datetime.combine(since, dt.time.min, tzinfo=organisation.tz)
+        return (
+            Delivery.objects.filter(enrolment_id__in=people, completed_at__gte=start)  # type: ignore[return-value]
+            .annotate(day=TruncDate("completed_at", tzinfo=organisation.tz))
+            .order_by("day")
+            .values("day")
+            .annotate(completed=Count("pk"))
+        )
     days = DailyCompletion.objects.filter(organisation=organisation, day__gte=since)
-    if course_id:
-        days = days.filter(course_id=course_id)
+    if filters.course_id:
+        days = days.filter(course_id=filters.course_id)
     return days.order_by("day").values("day").annotate(completed=Sum("completed"))
 
 
-def weekly_completions(*, organisation: Organisation, course_id: int | None, today: dt.date, weeks: int) -> list:
-    """(Monday, lessons completed that week) for the last ``weeks`` weeks, oldest first, this week last."""
-    first_monday = today - dt.timedelta(days=today.weekday(), weeks=weeks - 1)
-    totals = {first_monday + dt.timedelta(weeks=n): 0 for n in range(weeks)}
-    for row in completions_by_day(organisation=organisation, course_id=course_id, since=first_monday):
+def weekly_completions(
+    *, organisation: Organisation, filters: DashboardFilters, first_monday: dt.date, today: dt.date
+) -> list[tuple[dt.date, int]]:
+    """(Monday, lessons completed that week) from ``first_monday`` to this week, oldest first."""
+    weeks = (today - first_monday).days // 7 + 1
+    totals = {first_monday + dt.timedelta(weeks=n): 0 for n in range(max(weeks, 1))}
+    for row in completions_by_day(organisation=organisation, filters=filters, since=first_monday):
         day: dt.date = row["day"]
         monday = day - dt.timedelta(days=day.weekday())
         if monday in totals:  # a clock set back could have counted days after today

@@ -6,6 +6,7 @@ from django.http import Http404
 from accounts.models import User
 from courses.models import Enrolment, Offering
 from discussions.models import Group, Post, Report, Thread
+from lessons.models import Delivery
 
 
 def external_group_url(*, group: Group, enrolment: Enrolment | None) -> str:
@@ -104,12 +105,19 @@ def thread_posts(*, thread: Thread, moderator: bool) -> QuerySet[Post]:
     )
 
 
-def group_threads(*, group: Group) -> QuerySet[Thread]:
-    """Lesson threads in lesson order, then free threads, newest first, with visible post counts."""
+def group_threads(*, group: Group, enrolment: Enrolment | None = None) -> QuerySet[Thread]:
+    """Lesson threads in lesson order, then free threads, newest first, with visible post counts.
+
+    For a learner (``enrolment``) only the threads of lessons already sent to them, and the free
+    threads: a later lesson's thread would give its content away. Moderators (None) see all.
+    """
     shown = Q(posts__hidden_at__isnull=True, posts__deleted_at__isnull=True)
+    threads = Thread.objects.filter(group=group)
+    if enrolment is not None:
+        received = Delivery.objects.filter(enrolment=enrolment, lesson_id=OuterRef("lesson_id"), sent_at__isnull=False)
+        threads = threads.filter(Q(lesson__isnull=True) | Exists(received))
     return (
-        Thread.objects.filter(group=group)
-        .select_related("lesson__current_version")
+        threads.select_related("lesson__current_version")
         .annotate(post_count=Count("posts", filter=shown))
         .order_by("lesson__position", "-created_at")
     )

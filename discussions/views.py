@@ -51,7 +51,7 @@ def group_page(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse
     context = {
         "group": group,
         "course": group.course,
-        "threads": group_threads(group=group),
+        "threads": group_threads(group=group, enrolment=enrolment),
         "form": form,
         "external_url": external_group_url(group=group, enrolment=enrolment),
     }

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DripConfig(AppConfig):
@@ -6,4 +7,4 @@ class DripConfig(AppConfig):
     SendGrid reports back. Its models (deliveries, batches, attempts, counters) stay in lessons/."""
 
     name = "drip"
-    verbose_name = "Drip"
+    verbose_name = _("Drip")

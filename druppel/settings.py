@@ -112,6 +112,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_request_login_code"
+# The CSRF failure page, rendered with the request (the site's header, a fresh token).
+CSRF_FAILURE_VIEW = "druppel.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 
 # --- Sign-in (django-allauth) ------------------------------------------------
@@ -135,7 +137,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Druppel: "
 # passwords for one address in 5 minutes (or ten from one IP in a minute) lock that
 # address out for the rest of the window, and one IP gets 30 sign-in POSTs a minute.
 # The Django admin signs in through these pages too (accounts.admin).
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/300s/key",
+    "login": "30/m/ip",
+    # A broken lesson link's "mail me fresh links" (learners/views_fresh_link.py).
+    "fresh_lesson_links": "10/h/ip,3/h/key",
+}
 # Behind nginx REMOTE_ADDR is nginx: the per-IP limits then need the client address it
 # appends to X-Forwarded-For. Count only proxies you run (docs/operations.md).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)

@@ -32,5 +32,7 @@ urlpatterns = [
     path("", include("learners.lesson_urls")),
 ]
 
+handler404 = "druppel.errors.page_not_found"
+
 if settings.DEBUG:
     urlpatterns += [path("outbox/", include("mailer.urls"))]

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.models import Certificate
 from courses.services import enrolment_pause, enrolment_resume, enrolment_unsubscribe
+from learners.unsubscribe_undo import undo_token
+from learners.unsubscribe_undo import unsubscribe_undo as learners_unsubscribe_undo
 from lessons.models import Delivery
 from lessons.selectors import course_places_for_display, delivery_from_token
 from progress.answers import delivery_answer, delivery_mark_read
@@ -132,11 +134,28 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if _content_length(request) > UNSUBSCRIBE_MAX_BODY:
             return _private(HttpResponse(_("This request is too large."), status=413))
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        left = delivery.enrolment.status
         enrolment_unsubscribe(enrolment=delivery.enrolment, now=timezone.now())
         if one_click:
             return _private(HttpResponse(_("You are unsubscribed."), content_type="text/plain; charset=utf-8"))
-        return _private(render(request, "learners/lesson/unsubscribe.html", _context(delivery, token, done=True)))
+        undo = undo_token(enrolment=delivery.enrolment, left=left) if left != delivery.enrolment.status else ""
+        context = _context(delivery, token, done=True, undo=undo)
+        return _private(render(request, "learners/lesson/unsubscribe.html", context))
     return _private(render(request, "learners/lesson/unsubscribe.html", _context(delivery, token, done=False)))
+
+
+@never_cache
+@csrf_exempt
+@require_POST
+def unsubscribe_undo(request: HttpRequest, token: str) -> HttpResponse:
+    """The done page's "Undo": back to the lessons, as before; a stale undo says it is too late."""
+    delivery = delivery_from_token(token)
+    undone = learners_unsubscribe_undo(
+        token=request.POST.get("undo", ""), enrolment_id=delivery.enrolment_id, now=timezone.now()
+    )
+    delivery.enrolment.refresh_from_db()
+    context = _context(delivery, token, undone=undone)
+    return _private(render(request, "learners/lesson/unsubscribe.html", context, status=200 if undone else 400))
 
 
 def _content_length(request: HttpRequest) -> int:

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from lessons.rendering import markdown_html, sanitise
 
@@ -156,7 +156,11 @@ def question_problems(question: QuestionDraft, where: Where | None = None) -> li
         problems.append(where.problem(Level.ERROR, _("The question has no prompt."), "question.prompt"))
     count = len(question.options)
     if not MIN_OPTIONS <= count <= MAX_OPTIONS:
-        message = _("The question has %(count)d options; give %(min)d to %(max)d.")
+        message = ngettext(
+            "The question has %(count)d option; give %(min)d to %(max)d.",
+            "The question has %(count)d options; give %(min)d to %(max)d.",
+            count,
+        )
         values = {"count": count, "min": MIN_OPTIONS, "max": MAX_OPTIONS}
         problems.append(where.problem(Level.ERROR, message % values, "question.options"))
     for index, option in enumerate(question.options):
@@ -211,7 +215,11 @@ def _text_warnings(draft: LessonDraft, where: Where) -> list[Problem]:
     problems = []
     count = words(draft.body_markdown)
     if draft.body_markdown.strip() and not MIN_WORDS <= count <= MAX_WORDS:
-        message = _("The text has %(count)d words; a lesson has %(min)d to %(max)d.")
+        message = ngettext(
+            "The text has %(count)d word; a lesson has %(min)d to %(max)d.",
+            "The text has %(count)d words; a lesson has %(min)d to %(max)d.",
+            count,
+        )
         problems.append(where.body(Level.WARNING, message % {"count": count, "min": MIN_WORDS, "max": MAX_WORDS}))
     length = len(draft.summary.strip())
     if length > MAX_SUMMARY_CHARS:

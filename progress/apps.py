@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgressConfig(AppConfig):
@@ -6,4 +7,4 @@ class ProgressConfig(AppConfig):
     certificates and reminders."""
 
     name = "progress"
-    verbose_name = "Progress"
+    verbose_name = _("Progress")

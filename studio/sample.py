@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext
+
 from accounts.models import User
 from drip.mail import RecipientRow, lesson_mail_template
 from lessons.authoring import lesson_content
@@ -73,10 +76,16 @@ def sample_mail(version: LessonVersion, user: User) -> RenderedMail:
         last_name=user.last_name,
         lessons_completed=max(0, where.position - 1),
         organisation_id=0,
+        organisation_name=_sample_organisation(lesson.course.language),
     )
     recipients = template.recipients([row], group_urls={}, posts={})
     subject, text, html = template.message(recipients).personalise(recipients[0])
     return RenderedMail(subject=subject, text=text, html=html)
+
+
+def _sample_organisation(language: str) -> str:
+    with translation.override(language):
+        return gettext("Your organisation")
 
 
 def sample_page_context(version: LessonVersion, user: User) -> dict[str, Any]:

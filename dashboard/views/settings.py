@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -40,7 +41,10 @@ def settings_page(request: AuthenticatedHttpRequest, organisation: Organisation)
         return _page(request, organisation, settings_form=form)
     form.save()
     moved = organisation_reschedule(organisation=organisation, now=timezone.now())
-    messages.success(request, _("Settings saved; %(count)s planned lessons moved.") % {"count": moved})
+    message = ngettext(
+        "Settings saved; %(count)s planned lesson moved.", "Settings saved; %(count)s planned lessons moved.", moved
+    )
+    messages.success(request, message % {"count": moved})
     return redirect("dashboard:settings", org_slug=organisation.slug)
 
 
@@ -52,7 +56,12 @@ def closure_add(request: AuthenticatedHttpRequest, organisation: Organisation) -
         return _page(request, organisation, closure_form=form)
     form.save()
     moved = organisation_reschedule(organisation=organisation, now=timezone.now())
-    messages.success(request, _("Closure period added; %(count)s planned lessons moved.") % {"count": moved})
+    message = ngettext(
+        "Closure period added; %(count)s planned lesson moved.",
+        "Closure period added; %(count)s planned lessons moved.",
+        moved,
+    )
+    messages.success(request, message % {"count": moved})
     return redirect("dashboard:settings", org_slug=organisation.slug)
 
 

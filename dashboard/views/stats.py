@@ -1,5 +1,7 @@
 """The organisation dashboard: per employee, per department, per lesson, with charts."""
 
+import datetime as dt
+
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -49,9 +51,10 @@ def _links(filters: DashboardFilters, page: Page) -> dict:
     }
 
 
-def _funnel(lessons: list) -> charts.Chart:
-    stages = {key: [getattr(row, key) for row in lessons] for key in ("sent", "opened", "read", "completed")}
-    return charts.funnel_chart(stages, [str(row.lesson.position) for row in lessons])
+def _first_start(departments: list[dict]) -> dt.date | None:
+    """The earliest start among the people shown: the completion chart's time axis begins there."""
+    starts = [row["first_start"] for row in departments if row.get("first_start")]
+    return min(starts, default=None)
 
 
 @organisation_admin_required
@@ -65,7 +68,10 @@ def organisation_dashboard(request: HttpRequest, organisation: Organisation) -> 
     )
     lessons = list(lesson_rows(organisation=organisation, course_id=filters.course_id))
     today = timezone.now().astimezone(organisation.tz).date()
-    weeks = weekly_completions(organisation=organisation, course_id=filters.course_id, today=today, weeks=WEEKS)
+    # The charts count the same people as the tiles: every filter applies.
+    first_monday, first_week = charts.course_weeks(first_start=_first_start(departments), today=today, most=WEEKS)
+    weeks = weekly_completions(organisation=organisation, filters=filters, first_monday=first_monday, today=today)
+    totals = _totals(departments)
     context = {
         "organisation": organisation,
         "filters": filters,
@@ -73,11 +79,16 @@ def organisation_dashboard(request: HttpRequest, organisation: Organisation) -> 
         "department_choices": list(dashboard_departments(organisation=organisation)),
         "status_choices": Enrolment.Status.choices,
         "departments": departments,
-        "totals": _totals(departments),
+        "totals": totals,
         "page": page,
         "lessons": lessons,
-        "completion_chart": charts.completion_chart(weeks),
-        "funnel_chart": _funnel(lessons),
+        "completion_chart": charts.completion_chart(weeks, first_week=first_week),
+        "funnel": charts.funnel(
+            sent=totals["sent"],
+            opened=totals["opened_total"],
+            read=totals["read_total"],
+            completed=totals["completed"],
+        ),
         "behind_after": BEHIND_AFTER,
         **_links(filters, page),
     }

@@ -47,14 +47,14 @@ def test_a_learner_signs_in_by_code_and_pauses_resumes_and_unsubscribes_on_a_pho
     page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.goto(f"{live_server.url}/accounts/login/code/")
     page.fill("input[name=email]", "eva@avelgem.be")
-    page.get_by_role("button", name="Code aanvragen").tap()
+    page.get_by_role("button", name="Stuur een aanmeldcode").tap()
     page.wait_for_url("**/accounts/login/code/confirm/")
     page.fill("input[name=code]", sign_in_code(outbox_dir))
     page.get_by_role("button", name="Bevestigen").tap()
 
     page.wait_for_url("**/me/")
     assert course_status(page, enrolment) == "active"
-    assert page.get_by_text("Les 1 van 3 · 0 voltooid").is_visible()
+    assert page.get_by_text("Les 1 van 3 · 0 afgerond").is_visible()
     assert page.get_by_role("link", name="Les nummer 1").is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "learner-courses.png"), full_page=True)

@@ -18,6 +18,8 @@ EXPECTED = {
     "unsubscribe": ({"active", "paused", "suspended"}, "unsubscribed"),
     "stop": ({"active", "paused", "suspended"}, "stopped"),
     "restart": ({"stopped"}, "active"),
+    "resubscribe": ({"unsubscribed"}, "active"),
+    "resubscribe_paused": ({"unsubscribed"}, "paused"),
     "suspend": ({"active", "paused"}, "suspended"),
     "finish": ({"active"}, "finished"),
 }
@@ -29,7 +31,7 @@ def test_the_transitions_are_the_ones_written_down():
 
 def arguments(action: str) -> dict:
     return {"pause": {"now": NOW}, "unsubscribe": {"now": NOW}, "stop": {"now": NOW}}.get(action) or (
-        {"due": NOW} if action in ("resume", "restart") else {}
+        {"due": NOW} if action in ("resume", "restart", "resubscribe") else {}
     )
 
 

@@ -122,3 +122,39 @@ def test_an_admin_cannot_touch_another_organisations_closure(organisation, admin
     assert response.status_code == 404
     assert ClosurePeriod.objects.filter(pk=closure.pk).exists()
     assert Enrolment.objects.count() == 0
+
+
+def test_a_closure_that_ends_before_it_starts_shows_one_clear_error(organisation, admin_client):  # type: ignore[no-untyped-def]
+    response = admin_client.post(
+        reverse("dashboard:closure_add", args=["avelgem"]), {"label": "x", "start": "2030-07-12", "end": "2030-07-01"}
+    )
+    html = response.content.decode()
+    assert "De laatste dag valt voor de eerste dag." in html
+    assert "closure_end_after_start" not in html
+    assert html.count('class="errorlist') == 1
+
+
+def test_the_course_settings_show_the_start_date_in_iso_and_save_unchanged(organisation, admin_client):  # type: ignore[no-untyped-def]
+    offering = Offering.objects.create(
+        organisation=organisation, course=CourseFactory.create(), start_date=dt.date(2026, 12, 1)
+    )
+    url = reverse("dashboard:offering_edit", args=["avelgem", offering.pk])
+    html = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert 'value="2026-12-01"' in html
+    response = admin_client.post(url, {"start_date": "2026-12-01", "seats": "", "external_group_url": ""})
+    assert response.status_code == 302
+    offering.refresh_from_db()
+    assert offering.start_date == dt.date(2026, 12, 1)
+
+
+def test_time_zone_and_holiday_country_are_choices_with_belgian_defaults(organisation, admin_client):  # type: ignore[no-untyped-def]
+    html = admin_client.get(reverse("dashboard:settings", args=["avelgem"])).content.decode()
+    assert '<select name="timezone"' in html
+    assert '<option value="Europe/Brussels" selected>' in html
+    assert '<select name="holiday_country"' in html
+    assert '<option value="BE" selected>' in html
+    response = admin_client.post(
+        reverse("dashboard:settings", args=["avelgem"]),
+        {"name": "X", "timezone": "Europe/Brussels", "holiday_country": "ZZ"},
+    )
+    assert response.status_code == 400

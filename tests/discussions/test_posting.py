@@ -9,6 +9,7 @@ from django.urls import reverse
 from discussions.models import Post, Thread
 from discussions.services import MAX_POST_LENGTH, POSTS_PER_WINDOW, post_edit
 from tests.discussions.conftest import NOW, say, signed_in, thread_url
+from tests.learners.helpers import send_lessons
 
 
 def test_a_learner_posts_and_sees_the_post_in_the_thread(world) -> None:  # type: ignore[no-untyped-def]
@@ -88,6 +89,7 @@ def test_authors_delete_their_own_posts_but_not_others(world) -> None:  # type: 
 
 def test_a_learner_opens_a_free_thread_in_the_group(world) -> None:  # type: ignore[no-untyped-def]
     group = world.group(world.eva)
+    send_lessons(world.eva, world.lessons[:1])  # the group lists the threads of lessons Eva received
     client = signed_in(world.eva.membership.user)
     response = client.post(
         reverse("discussions:group", args=[group.pk]), {"title": "Tips voor LinkedIn?", "body": "Wie heeft er?"}

@@ -58,7 +58,7 @@ def test_the_mail_is_personalised_and_complete(sent_mail):  # type: ignore[no-un
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     html = message.get_body(("html",)).get_content()
     assert f"Dag {enrolment.membership.user.first_name}," in html
-    assert "Les 1 van 3 · 0 voltooid" in html
+    assert "Les 1 van 3 · 0 afgerond" in html
     assert "__dr_" not in html
     assert "__dr_" not in message.get_body(("plain",)).get_content()
 

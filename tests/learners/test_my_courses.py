@@ -33,7 +33,7 @@ def test_my_courses_shows_progress_and_the_lessons_received(eva_client: Client, 
 
     assert "Iedereen mee met sociale media" in html
     assert "Gemeente Avelgem" in html
-    assert "Les 3 van 5 · 2 voltooid" in html
+    assert "Les 3 van 5 · 2 afgerond" in html
     assert '<progress class="bar" max="100" value="40"' in html
     for delivery in (first, second, third):
         assert reverse("lessons:page", args=[delivery_token(delivery.pk)]) in html
@@ -97,9 +97,9 @@ def test_my_courses_shows_progress_per_module_for_a_course_in_modules(
     section = html[html.index(f'id="enrolment-{second.pk}"') :]
     section = section[: section.index("</section>")]
     assert 'data-module="1"><strong id="module-' in section
-    assert "1 van 2 voltooid" in section
-    assert "0 van 2 voltooid" in section
-    assert "0 van 1 voltooid" in section
+    assert "1 van 2 afgerond" in section
+    assert "0 van 2 afgerond" in section
+    assert "0 van 1 afgerond" in section
     assert 'value="50"' in section
     # A course of one module has no list of modules.
     other = html[html.index(f'id="enrolment-{eva_enrolment.pk}"') :]

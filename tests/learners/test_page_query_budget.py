@@ -72,7 +72,7 @@ def test_the_lesson_page_of_an_answered_lesson_takes_as_many(delivered, django_a
     Client().post(f"/l/{token}/answer/2/", {"option": "2"})
     with django_assert_num_queries(PAGE):
         response = Client().get(f"/l/{token}/")
-    assert "1 voltooid" in response.content.decode()
+    assert "1 afgerond" in response.content.decode()
 
 
 def test_the_answer_confirm_page_takes_one_query(delivered, django_assert_num_queries):  # type: ignore[no-untyped-def]
@@ -90,7 +90,7 @@ def test_answering_takes_one_statement_after_the_lookup(delivered, django_assert
     assert response.status_code == 200
     html = response.content.decode()
     assert "Juist!" in html
-    assert "1 voltooid" in html
+    assert "1 afgerond" in html
     delivery.refresh_from_db()
     assert delivery.answer_correct is True
     assert Enrolment.objects.get(pk=delivery.enrolment_id).lessons_completed == 1

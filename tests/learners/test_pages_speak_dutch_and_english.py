@@ -13,7 +13,7 @@ def pages(enrolment: Enrolment) -> dict[str, tuple[list[str], list[str]]]:
     """url -> (Dutch strings, English strings) each page must show."""
     return {
         reverse("learners:courses"): (
-            ["Les 3 van 5 · 0 voltooid", "Pauzeer mijn lessen", "Uitschrijven", "Actief"],
+            ["Les 3 van 5 · 0 afgerond", "Pauzeer mijn lessen", "Uitschrijven", "Actief"],
             ["Lesson 3 of 5 · 0 completed", "Pause my lessons", "Unsubscribe", "Active", "Lessons received"],
         ),
         reverse("learners:unsubscribe", args=[enrolment.pk]): (

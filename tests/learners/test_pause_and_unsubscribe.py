@@ -82,7 +82,7 @@ def test_the_mail_unsubscribe_link_only_asks_on_get_and_one_click_post_needs_no_
     scanner = Client()
     page = scanner.get(url)
     assert page.status_code == 200
-    assert "Wil je de lessen van deze cursus niet langer ontvangen?" in page.content.decode()
+    assert "Uitschrijven voor deze cursus?" in page.content.decode()
     assert status_of(eva_enrolment) == Enrolment.Status.ACTIVE
 
     one_click = Client(enforce_csrf_checks=True).post(

@@ -42,4 +42,4 @@ def test_errors_fail_the_check_and_are_printed_first(tmp_path: Path):
         call_command("check_course", str(folder), stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "03-reageren/008-klachten.md:2: error: The lesson has no title."
-    assert lines[1] == "03-reageren/008-klachten.md:13: warning: The text has 1 words; a lesson has 150 to 400."
+    assert lines[1] == "03-reageren/008-klachten.md:13: warning: The text has 1 word; a lesson has 150 to 400."

@@ -70,7 +70,7 @@ def test_errors_an_empty_title_an_empty_body_and_broken_questions():
     ]
     assert messages(draft(question=QuestionDraft("", ["Ja"], None))) == [
         "error: The question has no prompt.",
-        "error: The question has 1 options; give 2 to 6.",
+        "error: The question has 1 option; give 2 to 6.",
         "error: The question has no correct option: give the number of the right one.",
     ]
     assert messages(draft(question=QuestionDraft("Wat?", ["Ja", "Nee"], 2))) == [

@@ -48,6 +48,8 @@ ERROR_PAGES = {
     "404 unknown address": "/no-such-page/",
     "404 mangled lesson link": "/l/mangled-by-a-scanner/",
     "404 broken invite link": "/join/not-a-real-invite/",
+    # The broken lesson link's offer, answered: the one neutral sentence.
+    "fresh links requested": "/l/?sent",
     "403": "/standards/403/",
     "400": "/standards/400/",
     "500": "/standards/500/",

@@ -23,6 +23,7 @@ from courses.welcome import welcome_mails_queue
 from dashboard.digest import digest_send
 from discussions.digest import replies_digest_send, unanswered_digest_send
 from drip.notices import suspension_notices_queue
+from learners.fresh_links import fresh_links_send
 from mailer.models import OutgoingMail
 from mailer.outbox import mail_html, read_mail
 from progress.reminders import reminder_candidates, reminder_mail
@@ -112,6 +113,11 @@ def welcome(world: World, folder: Path) -> str:
     return _queued(lambda: welcome_mails_queue(enrolment_ids=[world.jonas.pk]))
 
 
+def lesson_links(world: World, folder: Path) -> str:
+    """Fresh links Jonas asked for on a broken lesson link's page."""
+    return _queued(lambda: fresh_links_send(email=world.jonas.membership.user.email, now=timezone.now()))
+
+
 def login_code(world: World, folder: Path) -> str:
     return _sent(lambda: Client().post(reverse("account_request_login_code"), {"email": world.learner.email}))
 
@@ -126,6 +132,7 @@ MAILS: dict[str, Callable[[World, Path], str]] = {
     "suspended": suspended,
     "welcome": welcome,
     "account/login_code": login_code,
+    "lesson_links": lesson_links,
 }
 
 

@@ -36,6 +36,7 @@ TRANSACTIONAL = {
     "account/login_code": "the code the person just asked for, to sign in",
     "certificate": "sent once, when the learner finished the course",
     "suspended": "a notice about the person's own enrolment (the provider refused their address)",
+    "lesson_links": "fresh links to one's own lessons, which the person just asked for",
     "welcome": "sent once, when the person is enrolled: which course, from whom, and when it starts",
 }
 BULK = {"lesson", "reminder", "digest", "discussion_digest", "unanswered_digest"}

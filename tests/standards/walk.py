@@ -111,6 +111,7 @@ NOT_PAGES: dict[str, str] = {
     "discussions:post_moderate": "POST only",
     "discussions:report_resolve": "POST only",
     "lessons:read": "POST only (mark as read)",
+    "lessons:unsubscribe_undo": "POST only (the undo on the unsubscribe page)",
     "mfa_download_recovery_codes": "a text file download",
     "studio:course_zip": "the course folder as a zip download",
     "studio:module_move": "POST only",

@@ -61,7 +61,8 @@ class Command(BaseCommand):
                     f"  site             {site}/",
                     f"  Django admin     {site}/admin/",
                     f"  outbox           {site}/outbox/  (DEBUG only)",
-                    "  send lesson 1    python manage.py drip_tick --at <a Monday, Wednesday or Friday>T08:30:00+01:00",
+                    "  send lesson 1    DEBUG=1 .venv/bin/python manage.py drip_tick"
+                    " --at <a Monday, Wednesday or Friday>T08:30:00+01:00",
                 ]
             )
         )
