@@ -7,16 +7,22 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("lessons", "0009_lesson_module_required")]
-AFTER = [("lessons", "0011_backfill_analytics_counters")]
+
+def lessons_at(name: str) -> list[tuple[str, str]]:
+    """Every other app at its latest migration (their fields exist in the table), lessons at ``name``."""
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    return [(app, leaf) for app, leaf in leaves if app != "lessons"] + [("lessons", name)]
+
+
 MONDAY = dt.date(2027, 3, 8)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_counters_are_backfilled_from_history_once():
+    before, after = lessons_at("0009_lesson_module_required"), lessons_at("0011_backfill_analytics_counters")
     executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
     get = old.get_model
     organisation = get("organisations", "Organisation").objects.create(name="Avelgem", slug="avelgem")
     course = get("courses", "Course").objects.create(title="Oud", slug="oud")
@@ -45,8 +51,8 @@ def test_the_counters_are_backfilled_from_history_once():
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
     assert new.get_model("lessons", "LessonStats").objects.get().delivered == 4
     answers = new.get_model("lessons", "AnswerCount").objects.values_list("option", "chosen").order_by("option")
     assert list(answers) == [(0, 1), (1, 1)]
