@@ -40,7 +40,10 @@ class Shape:
     organisations: int = 300
     big_organisation: int = 5_000  # organisation 0: shaped like the P3 dashboard data set
     lessons: int = 150
-    events_window_days: int | None = None  # None: every event of the year
+    # SendGrid's events of the last 30 days only: what a real Druppel a year in keeps, since the
+    # nightly pruning (mailer/retention.py, PROVIDER_EVENT_RETENTION_DAYS) forgets older ones.
+    # None: every event of the year (the history before the pruning existed).
+    events_window_days: int | None = 30
     seed: int = 15
 
 
@@ -236,7 +239,7 @@ def main() -> int:
     parser.add_argument("--organisations", type=int, default=Shape.organisations)
     parser.add_argument("--big-organisation", type=int, default=Shape.big_organisation)
     parser.add_argument("--lessons", type=int, default=Shape.lessons)
-    parser.add_argument("--events-window-days", type=int, default=None)
+    parser.add_argument("--events-window-days", type=int, default=Shape.events_window_days, help="0: every event")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "druppel.settings")
