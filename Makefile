@@ -40,7 +40,7 @@ test: install checkers
 	$(BIN)/python -m pytest -m "not faults"
 
 ## make test-faults: the fault suite (tests/faults/): real workers, beats and a private redis-server
-## against PostgreSQL (DATABASE_URL=postgres://…); about 8 minutes. Its matrix: var/faults/matrix.json
+## against PostgreSQL (DATABASE_URL=postgres://…); about 4 minutes on a quiet 2-core machine. Its matrix: var/faults/matrix.json
 .PHONY: test-faults
 test-faults: install
 	$(BIN)/python -m pytest -m faults -o timeout=400
