@@ -16,18 +16,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.http import token_page
 from discussions.digest import digest_opt_out, digest_unsubscribe_resolve
 from discussions.models import Group, Thread
 from discussions.selectors import group_can_read, thread_post_count
 from discussions.services import group_for_enrolment, lesson_thread
 from lessons.models import Delivery
 from lessons.selectors import delivery_from_token
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _thread_of(delivery: Delivery) -> tuple[Group, Thread]:
@@ -45,13 +40,13 @@ def mail_thread(request: HttpRequest, token: str) -> HttpResponse:
     thread_url = reverse("discussions:thread", args=[thread.pk])
     learner = delivery.enrolment.membership.user
     if request.user.is_authenticated and group_can_read(user=request.user, group=group):  # type: ignore[arg-type]
-        return _private(redirect(thread_url))
+        return token_page(redirect(thread_url))
     if request.user.is_authenticated and request.user.pk == learner.pk:
         raise Http404("You are no longer a member of this group.")
     if request.method == "POST":
         # allauth's own login-by-code flow: it makes, mails, checks and rate-limits the code.
         LoginCodeVerificationProcess.initiate(request=request, user=learner, email=learner.email)
-        return _private(redirect(f"{reverse('account_confirm_login_code')}?{urlencode({'next': thread_url})}"))
+        return token_page(redirect(f"{reverse('account_confirm_login_code')}?{urlencode({'next': thread_url})}"))
     context = {
         "token": token,
         "course": delivery.enrolment.course,
@@ -59,7 +54,7 @@ def mail_thread(request: HttpRequest, token: str) -> HttpResponse:
         "email": learner.email,
         "post_count": thread_post_count(thread=thread),
     }
-    return _private(render(request, "discussions/mail_sign_in.html", context))
+    return token_page(render(request, "discussions/mail_sign_in.html", context))
 
 
 @never_cache
@@ -73,4 +68,4 @@ def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     done = request.method == "POST"
     if done:
         digest_opt_out(user_id=resolved[0], kind=resolved[1])
-    return _private(render(request, "discussions/digest_unsubscribe.html", {"done": done, "kind": resolved[1]}))
+    return token_page(render(request, "discussions/digest_unsubscribe.html", {"done": done, "kind": resolved[1]}))

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.http import token_page
 from courses.models import Certificate
 from courses.services import enrolment_pause, enrolment_resume, enrolment_unsubscribe
 from learners.unsubscribe_undo import undo_token
@@ -50,12 +51,6 @@ def _context(delivery: Delivery, token: str, **extra: object) -> dict:
     }
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @never_cache
 @require_GET
 def lesson_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -65,7 +60,7 @@ def lesson_page(request: HttpRequest, token: str) -> HttpResponse:
     if context["total"] and delivery.enrolment.lessons_completed >= context["total"]:
         certificate = Certificate.objects.filter(enrolment_id=delivery.enrolment_id).only("pk").first()
         context["certificate_token"] = certificate_token(certificate.pk) if certificate else ""
-    return _private(render(request, "learners/lesson/lesson.html", context))
+    return token_page(render(request, "learners/lesson/lesson.html", context))
 
 
 @never_cache
@@ -78,7 +73,7 @@ def mark_read(request: HttpRequest, token: str) -> HttpResponse:
     """
     delivery = delivery_from_token(token)
     delivery_mark_read(delivery=delivery, now=timezone.now())
-    return _private(redirect("lessons:page", token=token))
+    return token_page(redirect("lessons:page", token=token))
 
 
 @never_cache
@@ -91,13 +86,13 @@ def answer(request: HttpRequest, token: str, option: int) -> HttpResponse:
         posted = request.POST.get("option", "")
         if not _OPTION.fullmatch(posted) or not 1 <= int(posted) <= len(options):
             context = _context(delivery, token, chosen=option, error=_("Choose one of the answers."))
-            return _private(render(request, "learners/lesson/answer_confirm.html", context, status=400))
+            return token_page(render(request, "learners/lesson/answer_confirm.html", context, status=400))
         answered = delivery_answer(delivery=delivery, option=int(posted) - 1, now=timezone.now())
-        return _private(render(request, "learners/lesson/answer_result.html", _context(answered, token)))
+        return token_page(render(request, "learners/lesson/answer_result.html", _context(answered, token)))
     if delivery.answered_at is not None:
-        return _private(render(request, "learners/lesson/answer_result.html", _context(delivery, token)))
+        return token_page(render(request, "learners/lesson/answer_result.html", _context(delivery, token)))
     chosen = option if 1 <= option <= len(options) else None
-    return _private(render(request, "learners/lesson/answer_confirm.html", _context(delivery, token, chosen=chosen)))
+    return token_page(render(request, "learners/lesson/answer_confirm.html", _context(delivery, token, chosen=chosen)))
 
 
 @never_cache
@@ -117,7 +112,7 @@ def pause(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return HttpResponse(_("Unknown action."), status=400)
         done = action
-    return _private(render(request, "learners/lesson/pause.html", _context(delivery, token, done=done)))
+    return token_page(render(request, "learners/lesson/pause.html", _context(delivery, token, done=done)))
 
 
 @never_cache
@@ -132,16 +127,16 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     delivery = delivery_from_token(token)
     if request.method == "POST":
         if _content_length(request) > UNSUBSCRIBE_MAX_BODY:
-            return _private(HttpResponse(_("This request is too large."), status=413))
+            return token_page(HttpResponse(_("This request is too large."), status=413))
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         left = delivery.enrolment.status
         enrolment_unsubscribe(enrolment=delivery.enrolment, now=timezone.now())
         if one_click:
-            return _private(HttpResponse(_("You are unsubscribed."), content_type="text/plain; charset=utf-8"))
+            return token_page(HttpResponse(_("You are unsubscribed."), content_type="text/plain; charset=utf-8"))
         undo = undo_token(enrolment=delivery.enrolment, left=left) if left != delivery.enrolment.status else ""
         context = _context(delivery, token, done=True, undo=undo)
-        return _private(render(request, "learners/lesson/unsubscribe.html", context))
-    return _private(render(request, "learners/lesson/unsubscribe.html", _context(delivery, token, done=False)))
+        return token_page(render(request, "learners/lesson/unsubscribe.html", context))
+    return token_page(render(request, "learners/lesson/unsubscribe.html", _context(delivery, token, done=False)))
 
 
 @never_cache
@@ -155,7 +150,7 @@ def unsubscribe_undo(request: HttpRequest, token: str) -> HttpResponse:
     )
     delivery.enrolment.refresh_from_db()
     context = _context(delivery, token, undone=undone)
-    return _private(render(request, "learners/lesson/unsubscribe.html", context, status=200 if undone else 400))
+    return token_page(render(request, "learners/lesson/unsubscribe.html", context, status=200 if undone else 400))
 
 
 def _content_length(request: HttpRequest) -> int:

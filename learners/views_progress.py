@@ -18,16 +18,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from core.http import token_page
 from courses.models import Certificate, Enrolment
 from learners.selectors import enrolments_of
 from progress.certificates import certificate_from_token, certificates_shown
 from progress.reminders import enrolment_id_from_reminder_token, enrolment_set_reminders
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _certificate_page(request: HttpRequest, certificate: Certificate) -> HttpResponse:
@@ -41,7 +36,7 @@ def _certificate_page(request: HttpRequest, certificate: Certificate) -> HttpRes
         "learner": user.get_full_name() or user.email,
         "issued_on": certificate.issued_at.astimezone(organisation.tz).date(),
     }
-    return _private(render(request, "learners/certificate.html", context))
+    return token_page(render(request, "learners/certificate.html", context))
 
 
 @never_cache
@@ -81,4 +76,4 @@ def reminders_off(request: HttpRequest, token: str) -> HttpResponse:
     done = request.method == "POST"
     if done:
         enrolment_set_reminders(enrolment=enrolment, enabled=False)
-    return _private(render(request, "learners/reminders_off.html", {"enrolment": enrolment, "done": done}))
+    return token_page(render(request, "learners/reminders_off.html", {"enrolment": enrolment, "done": done}))

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.http import token_page
 from dashboard.digest import digest_stop, digest_stop_membership, digest_stopped
 
 
@@ -21,7 +22,6 @@ def weekly_digest_stop(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         digest_stop(membership=membership)
     done = request.method == "POST" or digest_stopped(membership=membership)
-    response = render(request, "dashboard/digest_stop.html", {"organisation": membership.organisation, "done": done})
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return token_page(
+        render(request, "dashboard/digest_stop.html", {"organisation": membership.organisation, "done": done})
+    )
